@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * Identifiers travel in NATS subjects and KV keys, so they are restricted to characters that are
+ * valid in a single subject token (no dots, spaces, wildcards).
+ */
+const token = (what: string, pattern: RegExp, hint: string) =>
+  z.string({ error: `${what} must be a string` }).regex(pattern, { error: `${what} ${hint}` });
+
+const slugPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const slugHint = 'must be 1-64 lower-case letters, digits or "-", starting with a letter or digit';
+
+/** A store or warehouse, e.g. `store-001`. */
+export const LocationId = token('location', slugPattern, slugHint);
+export type LocationId = z.infer<typeof LocationId>;
+
+/** A region that groups locations, e.g. `north`. */
+export const RegionId = token('region', slugPattern, slugHint);
+export type RegionId = z.infer<typeof RegionId>;
+
+/** One terminal (one store-node install) or the hub itself, e.g. `store-001-t1`. */
+export const NodeId = token('node', slugPattern, slugHint);
+export type NodeId = z.infer<typeof NodeId>;
+
+/** A sales channel that reads availability and reserves, e.g. `web`, `marketplace-a`. */
+export const ChannelId = token(
+  'channel',
+  /^[a-z0-9][a-z0-9-]{0,31}$/,
+  'must be 1-32 lower-case letters, digits or "-"',
+);
+export type ChannelId = z.infer<typeof ChannelId>;
+
+/** Stock keeping unit. */
+export const Sku = token('sku', /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "_" or "-"');
+export type Sku = z.infer<typeof Sku>;
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Event ids are lower-case UUIDs; ours are UUIDv7 so that they sort by creation time. */
+export const EventId = token('id', uuidPattern, 'must be a lower-case UUID (UUIDv7 recommended)');
+export type EventId = z.infer<typeof EventId>;
+
+/** Business references (receipt, transfer, reservation, pickup ids; correlation ids). */
+export const Reference = (what: string) =>
+  token(what, /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 letters, digits or "_.:-"');
+
+/** Whole units of stock moved by one line: a positive integer. */
+export const Quantity = z
+  .number({ error: 'qty must be a number' })
+  .int({ error: 'qty must be a whole number' })
+  .positive({ error: 'qty must be positive' })
+  .max(1_000_000, { error: 'qty must be at most 1,000,000' });
+
+/** Money in minor units (cents). */
+export const Cents = z.number().int({ error: 'must be whole cents' }).min(0, { error: 'must not be negative' });
+
+/**
+ * Formats a UUIDv7 from a unix time in ms and at least 10 random bytes. The caller brings the
+ * time and the randomness: the domain never reads the clock or a random source itself.
+ */
+export const uuidv7 = (unixMs: number, random: Uint8Array): string => {
+  if (random.length < 10) throw new RangeError('uuidv7 needs 10 random bytes');
+  const bytes = new Uint8Array(16);
+  let ms = Math.max(0, Math.floor(unixMs));
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = 0x70 | ((random[0] ?? 0) & 0x0f);
+  bytes[7] = random[1] ?? 0;
+  bytes[8] = 0x80 | ((random[2] ?? 0) & 0x3f);
+  for (let i = 9; i < 16; i++) bytes[i] = random[i - 6] ?? 0;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
