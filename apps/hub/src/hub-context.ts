@@ -1,0 +1,31 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { CommandBus } from './commands/command-bus.js';
+import type { ExpirySweeper } from './commands/expiry-sweeper.js';
+import type { HubConfig } from './config.js';
+import type { KvPublisher } from './kv/kv-publisher.js';
+import type { Logger } from './logger.js';
+import type { HubMetrics } from './metrics.js';
+import type { Projector } from './projector/projector.js';
+import type { ViewWriter } from './projector/view-writer.js';
+import type { SqlStore } from './store/sql-store.js';
+
+/** Everything the HTTP layer and the CLI use; built once by `startHub`. */
+export interface HubContext {
+  readonly config: HubConfig;
+  readonly log: Logger;
+  readonly store: SqlStore;
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly writer: ViewWriter;
+  readonly projector: Projector;
+  readonly bus: CommandBus;
+  readonly kv: KvPublisher;
+  readonly sweeper: ExpirySweeper;
+  readonly metrics: HubMetrics;
+  /** Wall clock, ms (injectable for tests). */
+  readonly now: () => number;
+  /** Replays the stream into fresh views while the hub keeps serving (admin). */
+  rebuild(): Promise<{ messages: number; lastSeq: number; ms: number }>;
+}

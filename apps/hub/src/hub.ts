@@ -1,0 +1,144 @@
+import type { Server } from 'node:http';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { Subscription } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { ensureBackbone } from './backbone/ensure-backbone.js';
+import { NAMES } from './backbone/subjects.js';
+import { CommandBus } from './commands/command-bus.js';
+import { ExpirySweeper } from './commands/expiry-sweeper.js';
+import { listenToHeartbeats } from './commands/heartbeats.js';
+import { Reconciler } from './commands/reconciler.js';
+import type { HubConfig } from './config.js';
+import { createHttpApp } from './http/app.js';
+import type { HubContext } from './hub-context.js';
+import { KvPublisher } from './kv/kv-publisher.js';
+import { createLogger } from './logger.js';
+import { HubMetrics } from './metrics.js';
+import { Projector } from './projector/projector.js';
+import { rebuildViews } from './projector/rebuild.js';
+import { ViewWriter } from './projector/view-writer.js';
+import { ensureViewSchema } from './store/schema.js';
+import { openSqliteStore } from './store/sql-store.js';
+import { locationFreshness, trustFrom } from './views/freshness.js';
+
+export interface HubHandle {
+  readonly ctx: HubContext;
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:7480. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the hub: backbone, projector, command writer, KV publisher, sweepers and the HTTP API. */
+export const startHub = async (config: HubConfig, options: { now?: () => number } = {}): Promise<HubHandle> => {
+  const now = options.now ?? Date.now;
+  const log = createLogger(config.logLevel);
+  const store = openSqliteStore(config.dbPath);
+  if (ensureViewSchema(store).rebuilt) log.warn('view schema changed: views dropped, replaying the stream');
+  const nc = await connect({
+    servers: config.natsUrl.split(','),
+    name: 'stocknerve-hub',
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const { buckets } = await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs });
+
+  const metrics = new HubMetrics();
+  const writer = new ViewWriter(store);
+  const kv = new KvPublisher(store, buckets, log, config.kvFlushMs);
+  const policy = config;
+  const trust = () => trustFrom(locationFreshness(store, policy, now()), policy);
+  let reconciler: Reconciler | undefined;
+  const projector = new Projector({
+    js,
+    jsm,
+    store,
+    writer,
+    log,
+    batchSize: config.batchSize,
+    onBatch: (result) => {
+      metrics.batches++;
+      metrics.eventsApplied += result.effects.applied;
+      metrics.duplicatesAbsorbed += result.effects.duplicates;
+      for (const dl of result.deadLetters)
+        metrics.deadLetters.set(dl.reason, (metrics.deadLetters.get(dl.reason) ?? 0) + 1);
+      kv.note(result.effects);
+      reconciler?.onBatch(result.effects);
+    },
+  });
+  const bus = new CommandBus({ js, jsm, store, projector, log, trust, now });
+  await bus.init();
+  reconciler = new Reconciler(store, bus, log);
+  const sweeper = new ExpirySweeper(store, bus, log, config.expirySweepMs, now);
+
+  const ctx: HubContext = {
+    config,
+    log,
+    store,
+    nc,
+    js,
+    jsm,
+    writer,
+    projector,
+    bus,
+    kv,
+    sweeper,
+    metrics,
+    now,
+    rebuild: () =>
+      bus.exclusive(async () => {
+        await projector.stop();
+        try {
+          return await rebuildViews({ js, jsm, store, writer, log, batchSize: config.batchSize });
+        } finally {
+          await projector.start();
+          kv.markAll();
+        }
+      }),
+  };
+
+  await projector.start();
+  const heartbeats: Subscription = listenToHeartbeats(nc, store, log, now);
+  sweeper.start();
+  kv.markAll();
+  kv.start();
+  const lagTimer = setInterval(() => {
+    jsm.streams
+      .info(NAMES.eventStream)
+      .then((info) => {
+        metrics.lagMessages = Math.max(0, info.state.last_seq - projector.checkpoint);
+        metrics.lagSeconds =
+          metrics.lagMessages > 0 && info.state.last_ts
+            ? Math.max(0, (now() - Date.parse(info.state.last_ts)) / 1000)
+            : 0;
+      })
+      .catch(() => undefined);
+  }, 1000);
+
+  const app = createHttpApp(ctx);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.httpPort, config.httpHost, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.httpPort;
+  const url = `http://${config.httpHost}:${port}`;
+  log.info({ url, nats: config.natsUrl, db: config.dbPath }, 'hub started');
+
+  return {
+    ctx,
+    url,
+    close: async () => {
+      clearInterval(lagTimer);
+      sweeper.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      heartbeats.unsubscribe();
+      await bus.idle();
+      await projector.stop();
+      await kv.stop().catch(() => undefined);
+      await nc.drain().catch(() => undefined);
+      store.close();
+    },
+  };
+};

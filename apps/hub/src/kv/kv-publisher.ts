@@ -1,0 +1,195 @@
+import type { KV } from '@nats-io/kv';
+import type { Buckets } from '../backbone/ensure-backbone.js';
+import type { Logger } from '../logger.js';
+import type { BatchEffects } from '../projector/view-writer.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { nodeWatermark } from '../views/node-status.js';
+import { type PickupRow, pickupStateOf } from '../views/sql-inventory-view.js';
+
+type Kind = 'cells' | 'pickups' | 'reservations' | 'catalog' | 'locations' | 'nodes';
+
+/**
+ * Publishes the projections store nodes pull, in KV. Changes are coalesced per key between flushes
+ * (only the latest value of a hot SKU is sent), so KV traffic stays bounded under heavy ingest and
+ * never slows the projector. Keys and values are documented in docs/wire-protocol.md.
+ */
+export class KvPublisher {
+  private dirty: Record<Kind, Set<string>> = {
+    cells: new Set(),
+    pickups: new Set(),
+    reservations: new Set(),
+    catalog: new Set(),
+    locations: new Set(),
+    nodes: new Set(),
+  };
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: SqlStore,
+    private readonly buckets: Buckets,
+    private readonly log: Logger,
+    private readonly flushMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.flushMs);
+  }
+
+  /** Marks everything as dirty: on start, so that a crash between commit and publish heals. */
+  markAll(): void {
+    for (const r of this.db.all<{ location: string; sku: string }>('SELECT location, sku FROM stock'))
+      this.dirty.cells.add(`${r.location}/${r.sku}`);
+    for (const r of this.db.all<{ pickup_id: string }>('SELECT pickup_id FROM pickups'))
+      this.dirty.pickups.add(r.pickup_id);
+    for (const r of this.db.all<{ reservation_id: string }>('SELECT reservation_id FROM reservations'))
+      this.dirty.reservations.add(r.reservation_id);
+    for (const r of this.db.all<{ sku: string }>('SELECT sku FROM catalog')) this.dirty.catalog.add(r.sku);
+    for (const r of this.db.all<{ location: string }>('SELECT location FROM locations'))
+      this.dirty.locations.add(r.location);
+    for (const r of this.db.all<{ node: string }>('SELECT node FROM node_status')) this.dirty.nodes.add(r.node);
+  }
+
+  /** Records what a batch changed. */
+  note(fx: BatchEffects): void {
+    for (const k of fx.cells) this.dirty.cells.add(k);
+    for (const k of fx.pickups) this.dirty.pickups.add(k);
+    for (const k of fx.reservations) this.dirty.reservations.add(k);
+    for (const k of fx.catalog) this.dirty.catalog.add(k);
+    for (const k of fx.locations) this.dirty.locations.add(k);
+    for (const k of fx.nodes) this.dirty.nodes.add(k);
+  }
+
+  /** Publishes what is dirty now; concurrent calls share one flush. */
+  flush(): Promise<void> {
+    this.flushing ??= this.publishDirty().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private take(kind: Kind): string[] {
+    const keys = [...this.dirty[kind]];
+    this.dirty[kind] = new Set();
+    return keys;
+  }
+
+  private async publishDirty(): Promise<void> {
+    const asOf = new Date().toISOString();
+    const puts: [KV, string, unknown][] = [];
+    for (const key of this.take('cells')) {
+      const [location, sku] = key.split('/') as [string, string];
+      const row = this.db.get<{
+        on_hand: number;
+        reserved: number;
+        damaged: number;
+        in_transit: number;
+        safety_stock: number;
+        last_hlc: string | null;
+      }>('SELECT * FROM stock WHERE location = ? AND sku = ?', location, sku);
+      if (!row) continue;
+      puts.push([
+        this.buckets.stock,
+        `${location}.${sku}`,
+        {
+          location,
+          sku,
+          onHand: row.on_hand,
+          reserved: row.reserved,
+          damaged: row.damaged,
+          inTransit: row.in_transit,
+          safetyStock: row.safety_stock,
+          available: row.on_hand - row.reserved - row.safety_stock,
+          lastHlc: row.last_hlc,
+          asOf,
+        },
+      ]);
+    }
+    for (const id of this.take('pickups')) {
+      const row = this.db.get<PickupRow>('SELECT * FROM pickups WHERE pickup_id = ?', id);
+      if (!row?.location) continue;
+      const state = pickupStateOf(row);
+      puts.push([
+        this.buckets.pickups,
+        `${row.location}.${id}`,
+        { ...state, status: row.status, placedAt: row.placed_at, asOf },
+      ]);
+    }
+    for (const id of this.take('reservations')) {
+      const row = this.db.get<{
+        reservation_id: string;
+        channel: string;
+        location: string | null;
+        status: string;
+        expires_at: string;
+        lines: string;
+      }>('SELECT * FROM reservations WHERE reservation_id = ?', id);
+      if (!row) continue;
+      puts.push([
+        this.buckets.reservations,
+        `${row.location ?? 'network'}.${id}`,
+        {
+          reservationId: id,
+          channel: row.channel,
+          location: row.location,
+          status: row.status,
+          expiresAt: row.expires_at,
+          lines: JSON.parse(row.lines),
+          asOf,
+        },
+      ]);
+    }
+    for (const sku of this.take('catalog')) {
+      const row = this.db.get<Record<string, unknown>>('SELECT * FROM catalog WHERE sku = ?', sku);
+      if (!row) continue;
+      puts.push([
+        this.buckets.catalog,
+        sku,
+        {
+          sku,
+          name: row.name,
+          barcode: row.barcode,
+          priceCents: row.price_cents,
+          currency: row.currency,
+          category: row.category,
+          asOf,
+        },
+      ]);
+    }
+    for (const location of this.take('locations')) {
+      const row = this.db.get<Record<string, unknown>>('SELECT * FROM locations WHERE location = ?', location);
+      if (row) puts.push([this.buckets.locations, location, { ...row, asOf }]);
+    }
+    for (const node of this.take('nodes')) {
+      const wm = nodeWatermark(this.db, node);
+      if (wm) puts.push([this.buckets.watermarks, node, { ...wm, asOf }]);
+    }
+    // Bounded concurrency: enough in flight to hide round trips, not enough to flood the server.
+    const IN_FLIGHT = 256;
+    for (let i = 0; i < puts.length; i += IN_FLIGHT) {
+      const chunk = puts.slice(i, i + IN_FLIGHT);
+      const results = await Promise.allSettled(chunk.map(([kv, key, value]) => kv.put(key, JSON.stringify(value))));
+      results.forEach((r, j) => {
+        if (r.status === 'rejected') {
+          const [, key] = chunk[j] as [KV, string, unknown];
+          this.log.warn({ err: r.reason, key }, 'kv put failed; will retry');
+          this.requeue(chunk[j] as [KV, string, unknown]);
+        }
+      });
+    }
+  }
+
+  private requeue([kv, key]: [KV, string, unknown]): void {
+    if (kv === this.buckets.stock) this.dirty.cells.add(key.replace('.', '/'));
+    else if (kv === this.buckets.pickups) this.dirty.pickups.add(key.slice(key.indexOf('.') + 1));
+    else if (kv === this.buckets.reservations) this.dirty.reservations.add(key.slice(key.indexOf('.') + 1));
+    else if (kv === this.buckets.catalog) this.dirty.catalog.add(key);
+    else if (kv === this.buckets.locations) this.dirty.locations.add(key);
+    else this.dirty.nodes.add(key);
+  }
+}

@@ -1,0 +1,61 @@
+/** Counters and gauges the hub exposes at /metrics in Prometheus text format. */
+export class HubMetrics {
+  eventsApplied = 0;
+  duplicatesAbsorbed = 0;
+  batches = 0;
+  readonly deadLetters = new Map<string, number>();
+  /** Stream messages not yet applied, from the consumer's info. */
+  lagMessages = 0;
+  /** Age of the newest applied message when there is lag, s. */
+  lagSeconds = 0;
+  lastAppliedStoredMs = 0;
+  reservationsPlaced = 0;
+  reservationsRejected = 0;
+  readonly httpRequests = new Map<string, number>();
+
+  countHttp(method: string, route: string, status: number): void {
+    const key = `method="${method}",route="${route}",status="${status}"`;
+    this.httpRequests.set(key, (this.httpRequests.get(key) ?? 0) + 1);
+  }
+
+  /** Renders every metric; `locations` gives each location's last-heard age in seconds. */
+  render(locations: readonly { location: string; ageSeconds: number | null }[]): string {
+    const lines: string[] = [];
+    const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels ? `{${labels}}` : ''} ${value}`);
+    };
+    metric('stocknerve_events_applied_total', 'counter', 'Events applied to the views.', [['', this.eventsApplied]]);
+    metric('stocknerve_duplicates_absorbed_total', 'counter', 'Re-delivered events that changed nothing.', [
+      ['', this.duplicatesAbsorbed],
+    ]);
+    metric('stocknerve_projector_batches_total', 'counter', 'Transactions committed by the projector.', [
+      ['', this.batches],
+    ]);
+    metric(
+      'stocknerve_dead_letters_total',
+      'counter',
+      'Messages sent to the dead-letter stream, by reason.',
+      [...this.deadLetters].map(([reason, n]) => [`reason="${reason}"`, n]),
+    );
+    metric('stocknerve_projection_lag_messages', 'gauge', 'Stream messages not yet applied.', [['', this.lagMessages]]);
+    metric('stocknerve_projection_lag_seconds', 'gauge', 'How far behind the views are, s.', [['', this.lagSeconds]]);
+    metric('stocknerve_reservations_placed_total', 'counter', 'Reservations granted.', [['', this.reservationsPlaced]]);
+    metric('stocknerve_reservations_rejected_total', 'counter', 'Reservations refused.', [
+      ['', this.reservationsRejected],
+    ]);
+    metric(
+      'stocknerve_location_last_heard_age_seconds',
+      'gauge',
+      'Seconds since the hub last heard from a location (-1: never).',
+      locations.map((l) => [`location="${l.location}"`, l.ageSeconds ?? -1]),
+    );
+    metric(
+      'stocknerve_http_requests_total',
+      'counter',
+      'HTTP requests by route and status.',
+      [...this.httpRequests].map(([labels, n]) => [labels, n]),
+    );
+    return `${lines.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,66 @@
+import { VIEW_SCHEMA_VERSION } from '../store/schema.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { checkMessage, type DeadLetterReason } from './check-message.js';
+import { type BatchEffects, emptyEffects, type ViewWriter } from './view-writer.js';
+
+/** A message of the event stream, as the projector needs it. */
+export interface StreamMessage {
+  readonly subject: string;
+  readonly seq: number;
+  /** When JetStream stored it (ms): "last heard" comes from here, so a rebuild reproduces it. */
+  readonly storedMs: number;
+  readonly body: Uint8Array;
+}
+
+export interface DeadLetter {
+  readonly message: StreamMessage;
+  readonly reason: DeadLetterReason;
+  readonly detail: string;
+}
+
+export interface BatchResult {
+  readonly effects: BatchEffects;
+  readonly deadLetters: DeadLetter[];
+  readonly checkpoint: number;
+  readonly correlationIds: string[];
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Applies messages in stream order in ONE transaction together with the new checkpoint, so a crash
+ * leaves either the whole batch and its checkpoint or neither. Messages at or below the checkpoint
+ * were applied before a crash and are skipped.
+ */
+export const applyBatch = (store: SqlStore, writer: ViewWriter, batch: readonly StreamMessage[]): BatchResult => {
+  const effects = emptyEffects();
+  const deadLetters: DeadLetter[] = [];
+  const correlationIds: string[] = [];
+  const regionOf = (location: string) =>
+    store.get<{ region: string }>('SELECT region FROM locations WHERE location = ?', location)?.region;
+  let checkpoint = 0;
+  store.transaction(() => {
+    checkpoint = writer.checkpoint();
+    for (const message of batch) {
+      if (message.seq <= checkpoint) continue;
+      const checked = checkMessage(message.subject, decoder.decode(message.body), regionOf);
+      if (!checked.ok) {
+        deadLetters.push({ message, reason: checked.reason, detail: checked.message });
+        writer.countDeadLetter(checked.reason);
+        continue;
+      }
+      const outcome = writer.apply(checked.event, message.seq, message.storedMs, effects);
+      if (outcome === 'seq-conflict') {
+        const detail = `node ${checked.event.node} already used seq ${checked.event.seq} for another event`;
+        deadLetters.push({ message, reason: 'seq-conflict', detail });
+        writer.countDeadLetter('seq-conflict');
+      } else if (outcome === 'applied') correlationIds.push(checked.event.correlationId);
+    }
+    const last = batch.at(-1)?.seq ?? 0;
+    if (last > checkpoint) {
+      checkpoint = last;
+      writer.setCheckpoint(last, VIEW_SCHEMA_VERSION);
+    }
+  });
+  return { effects, deadLetters, checkpoint, correlationIds };
+};

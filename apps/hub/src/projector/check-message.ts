@@ -1,0 +1,58 @@
+import { HUB_EVENT_TYPES, HUB_NODE, type InventoryEvent, parseEventJson, STORE_EVENT_TYPES } from '@stocknerve/domain';
+import { parseEventSubject } from '../backbone/subjects.js';
+
+/** Why a message is dead-lettered: the domain's parse reasons plus routing checks. */
+export type DeadLetterReason =
+  | 'invalid-json'
+  | 'invalid-envelope'
+  | 'unknown-type'
+  | 'unknown-version'
+  | 'invalid-data'
+  | 'subject-mismatch'
+  | 'unknown-location'
+  | 'seq-conflict';
+
+export type CheckedMessage =
+  | { readonly ok: true; readonly event: InventoryEvent }
+  | { readonly ok: false; readonly reason: DeadLetterReason; readonly message: string };
+
+/**
+ * Validates a message from the event stream: the body is a known event, and the subject agrees with
+ * it (a store subject carries the body's region, location and node and only store facts; the hub
+ * subject carries only hub facts). `regionOf` says the region of a known location.
+ */
+export const checkMessage = (
+  subject: string,
+  body: string,
+  regionOf: (location: string) => string | undefined,
+): CheckedMessage => {
+  const parsed = parseEventJson(body);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason, message: parsed.message };
+  const event = parsed.event;
+  const route = parseEventSubject(subject);
+  if (route.kind === 'hub') {
+    if (!HUB_EVENT_TYPES.has(event.type) || event.node !== route.node || event.node !== HUB_NODE)
+      return { ok: false, reason: 'subject-mismatch', message: `${event.type} from node ${event.node} on ${subject}` };
+    return { ok: true, event };
+  }
+  if (route.kind !== 'store')
+    return { ok: false, reason: 'subject-mismatch', message: `not an event subject: ${subject}` };
+  if (!STORE_EVENT_TYPES.has(event.type))
+    return { ok: false, reason: 'subject-mismatch', message: `${event.type} is a hub fact, not accepted from a store` };
+  if (event.location !== route.location || event.node !== route.node)
+    return {
+      ok: false,
+      reason: 'subject-mismatch',
+      message: `body says ${event.location}/${event.node}, subject says ${route.location}/${route.node}`,
+    };
+  const region = regionOf(event.location);
+  if (region === undefined)
+    return { ok: false, reason: 'unknown-location', message: `location ${event.location} is not defined` };
+  if (region !== route.region)
+    return {
+      ok: false,
+      reason: 'subject-mismatch',
+      message: `${event.location} is in ${region}, subject says ${route.region}`,
+    };
+  return { ok: true, event };
+};

@@ -1,0 +1,133 @@
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { headers } from '@nats-io/nats-core';
+import { ensureProjectorConsumer } from '../backbone/ensure-backbone.js';
+import { deadLetterSubject, NAMES } from '../backbone/subjects.js';
+import type { Logger } from '../logger.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { applyBatch, type BatchResult, type DeadLetter, type StreamMessage } from './apply-batch.js';
+import type { ViewWriter } from './view-writer.js';
+
+export interface ProjectorDeps {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly store: SqlStore;
+  readonly writer: ViewWriter;
+  readonly log: Logger;
+  /** Most messages per transaction. */
+  readonly batchSize: number;
+  /** Called after every committed batch (KV publishing, reconciliation, metrics). */
+  readonly onBatch: (result: BatchResult) => void;
+}
+
+export const toStreamMessage = (m: JsMsg): StreamMessage => ({
+  subject: m.subject,
+  seq: m.seq,
+  storedMs: Number(m.timestampNanos / 1_000_000n),
+  body: m.data,
+});
+
+/** Sends dead letters to the DLQ stream with their reason; the original stays in the event stream. */
+export const publishDeadLetters = async (js: JetStreamClient, deadLetters: readonly DeadLetter[]) => {
+  for (const dl of deadLetters) {
+    const h = headers();
+    h.set('Stocknerve-Reason', dl.reason);
+    h.set('Stocknerve-Detail', dl.detail.slice(0, 1000));
+    h.set('Stocknerve-Original-Subject', dl.message.subject);
+    h.set('Stocknerve-Original-Seq', String(dl.message.seq));
+    await js.publish(deadLetterSubject(dl.reason), dl.message.body, { headers: h, msgID: `dlq-${dl.message.seq}` });
+  }
+};
+
+/**
+ * Applies the event stream to the views through a durable pull consumer: micro-batches (whatever
+ * has arrived, up to batchSize) in one transaction each, then one ack for the batch (AckAll).
+ */
+export class Projector {
+  private messages: ConsumerMessages | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private appliedSeq = 0;
+  private waiters: { seq: number; resolve: () => void }[] = [];
+
+  constructor(private readonly deps: ProjectorDeps) {}
+
+  /** Last stream sequence whose effects are committed to the views. */
+  get checkpoint(): number {
+    return this.appliedSeq;
+  }
+
+  async start(): Promise<void> {
+    this.appliedSeq = this.deps.writer.checkpoint();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Resolves once the views include stream sequence `seq` (read-your-writes for commands). */
+  waitFor(seq: number, timeoutMs = 10_000): Promise<void> {
+    if (this.appliedSeq >= seq) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(new Error(`projector did not reach stream seq ${seq} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push({ seq, resolve: done });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { log } = this.deps;
+    while (this.running) {
+      try {
+        await ensureProjectorConsumer(this.deps.jsm, this.appliedSeq, this.deps.batchSize * 4);
+        const consumer = await this.deps.js.consumers.get(NAMES.eventStream, NAMES.projectorConsumer);
+        this.messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
+        if (!this.running) break;
+        let buffer: JsMsg[] = [];
+        for await (const m of this.messages) {
+          buffer.push(m);
+          // Flush when the batch is full or nothing else has already arrived: low latency when
+          // quiet, big transactions under load.
+          if (buffer.length >= this.deps.batchSize || this.messages.getPending() === 0) {
+            const batch = buffer;
+            buffer = [];
+            await this.flush(batch);
+          }
+        }
+      } catch (error) {
+        if (!this.running) break;
+        log.warn({ err: error }, 'projector consumer interrupted; resuming');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async flush(batch: JsMsg[]): Promise<void> {
+    const result = applyBatch(this.deps.store, this.deps.writer, batch.map(toStreamMessage));
+    if (result.deadLetters.length > 0) {
+      for (const dl of result.deadLetters)
+        this.deps.log.warn(
+          { reason: dl.reason, detail: dl.detail, subject: dl.message.subject, streamSeq: dl.message.seq },
+          'dead-lettered',
+        );
+      await publishDeadLetters(this.deps.js, result.deadLetters);
+    }
+    batch.at(-1)?.ack();
+    this.appliedSeq = result.checkpoint;
+    if (result.correlationIds.length > 0 && this.deps.log.isLevelEnabled('debug'))
+      for (const correlationId of result.correlationIds) this.deps.log.debug({ correlationId }, 'event applied');
+    this.deps.onBatch(result);
+    const ready = this.waiters.filter((w) => w.seq <= this.appliedSeq);
+    this.waiters = this.waiters.filter((w) => w.seq > this.appliedSeq);
+    for (const w of ready) w.resolve();
+  }
+}

@@ -1,0 +1,48 @@
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { NAMES } from '../backbone/subjects.js';
+import type { Logger } from '../logger.js';
+import { dropViews } from '../store/schema.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { applyBatch } from './apply-batch.js';
+import { toStreamMessage } from './projector.js';
+import type { ViewWriter } from './view-writer.js';
+
+/**
+ * Drops every view and replays the whole event stream into them, up to the stream's last message at
+ * the start of the rebuild. Dead letters are counted again but not re-sent (they are in the DLQ).
+ * Returns the number of messages replayed.
+ */
+export const rebuildViews = async (deps: {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  store: SqlStore;
+  writer: ViewWriter;
+  log: Logger;
+  batchSize: number;
+}): Promise<{ messages: number; lastSeq: number; ms: number }> => {
+  const started = Date.now();
+  const info = await deps.jsm.streams.info(NAMES.eventStream);
+  const lastSeq = info.state.last_seq;
+  dropViews(deps.store);
+  if (info.state.messages === 0) return { messages: 0, lastSeq, ms: Date.now() - started };
+  const consumer = await deps.js.consumers.get(NAMES.eventStream, {
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: 1,
+  });
+  const messages = await consumer.consume({ max_messages: deps.batchSize * 2 });
+  let batch: ReturnType<typeof toStreamMessage>[] = [];
+  let count = 0;
+  for await (const m of messages) {
+    batch.push(toStreamMessage(m));
+    count++;
+    const done = m.seq >= lastSeq;
+    if (batch.length >= deps.batchSize || done || messages.getPending() === 0) {
+      applyBatch(deps.store, deps.writer, batch);
+      batch = [];
+      if (count % 100_000 < deps.batchSize) deps.log.info({ replayed: count, lastSeq }, 'rebuilding views');
+    }
+    if (done) break;
+  }
+  await messages.close();
+  return { messages: count, lastSeq, ms: Date.now() - started };
+};

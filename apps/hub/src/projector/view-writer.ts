@@ -1,0 +1,631 @@
+import type { EventOf, InventoryEvent, SkuLine } from '@stocknerve/domain';
+import type { SqlStore } from '../store/sql-store.js';
+
+/** What one applied batch changed: the KV publisher and reconciliation act on it. */
+export interface BatchEffects {
+  readonly cells: Set<string>;
+  readonly pickups: Set<string>;
+  readonly reservations: Set<string>;
+  readonly catalog: Set<string>;
+  readonly locations: Set<string>;
+  readonly nodes: Set<string>;
+  /** Cells whose on hand went down through a store event (or a count): reconciliation checks them. */
+  readonly shrunk: Map<string, string>;
+  /** PickupRejected events applied: the hub records an incident for each. */
+  readonly rejectedPickups: EventOf<'PickupRejected'>[];
+  applied: number;
+  duplicates: number;
+}
+
+export const emptyEffects = (): BatchEffects => ({
+  cells: new Set(),
+  pickups: new Set(),
+  reservations: new Set(),
+  catalog: new Set(),
+  locations: new Set(),
+  nodes: new Set(),
+  shrunk: new Map(),
+  rejectedPickups: [],
+  applied: 0,
+  duplicates: 0,
+});
+
+/** Stock held by something: reserved or in transit at a cell, or reserved network-wide. */
+interface Hold {
+  readonly bucket: 'reserved' | 'in_transit' | 'network';
+  readonly location: string | null;
+  readonly sku: string;
+  readonly qty: number;
+  readonly channel: string | null;
+}
+
+const holdsOf = (lines: readonly SkuLine[], bucket: Hold['bucket'], location: string | null, channel: string | null) =>
+  lines.map((l): Hold => ({ bucket, location, sku: l.sku, qty: l.qty, channel }));
+
+interface ReservationRow {
+  reservation_id: string;
+  channel: string;
+  location: string | null;
+  status: string;
+  lines: string;
+}
+interface PickupRow {
+  pickup_id: string;
+  channel: string | null;
+  location: string | null;
+  lines: string | null;
+  status: string;
+  picked: number;
+}
+interface TransferRow {
+  transfer_id: string;
+  to_location: string | null;
+  shipped_lines: string | null;
+  received_lines: string | null;
+}
+
+export type ApplyOutcome = 'applied' | 'duplicate' | 'seq-conflict';
+
+/**
+ * The SQL twin of the domain's `applyEvent`: the same rules (deltas commute, counts placed by HLC,
+ * holds derived from entity state), written as upserts so a batch is one transaction. Tests compare
+ * it with the pure fold on random event streams.
+ */
+export class ViewWriter {
+  constructor(private readonly db: SqlStore) {}
+
+  /** Applies one validated event; duplicates (same id) change nothing. */
+  apply(event: InventoryEvent, streamSeq: number, receivedMs: number, fx: BatchEffects): ApplyOutcome {
+    const seen = this.db.get<{ event_id: string }>(
+      'SELECT event_id FROM applied_events WHERE event_id = ? OR (node = ? AND seq = ?)',
+      event.id,
+      event.node,
+      event.seq,
+    );
+    if (seen) {
+      if (seen.event_id !== event.id) return 'seq-conflict';
+      fx.duplicates++;
+      return 'duplicate';
+    }
+    this.db.run(
+      'INSERT INTO applied_events (event_id, node, seq, stream_seq, type, location, hlc, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      event.id,
+      event.node,
+      event.seq,
+      streamSeq,
+      event.type,
+      event.location,
+      event.hlc,
+      event.correlationId,
+    );
+    this.trackNode(event, streamSeq, receivedMs);
+    fx.nodes.add(event.node);
+    this.applyFacts(event, streamSeq, fx);
+    fx.applied++;
+    return 'applied';
+  }
+
+  /** Per node: contiguous watermark, the seqs applied above it (gaps are what is missing). */
+  private trackNode(event: InventoryEvent, streamSeq: number, receivedMs: number): void {
+    const region = this.db.get<{ region: string }>('SELECT region FROM locations WHERE location = ?', event.location);
+    this.db.run(
+      `INSERT INTO node_status (node, location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc,
+         last_event_stream_seq, last_heard_ms)
+       VALUES (?, ?, ?, 0, ?, 1, ?, ?, ?, ?)
+       ON CONFLICT (node) DO UPDATE SET
+         max_seq = CASE WHEN excluded.max_seq > node_status.max_seq THEN excluded.max_seq ELSE node_status.max_seq END,
+         events_applied = node_status.events_applied + 1,
+         last_event_at = CASE WHEN excluded.last_event_hlc > node_status.last_event_hlc THEN excluded.last_event_at ELSE node_status.last_event_at END,
+         last_event_hlc = CASE WHEN excluded.last_event_hlc > node_status.last_event_hlc THEN excluded.last_event_hlc ELSE node_status.last_event_hlc END,
+         last_event_stream_seq = excluded.last_event_stream_seq,
+         last_heard_ms = CASE WHEN excluded.last_heard_ms > node_status.last_heard_ms THEN excluded.last_heard_ms ELSE node_status.last_heard_ms END`,
+      event.node,
+      event.location,
+      region?.region ?? null,
+      event.seq,
+      event.occurredAt,
+      event.hlc,
+      streamSeq,
+      receivedMs,
+    );
+    const { watermark } = this.db.get<{ watermark: number }>(
+      'SELECT watermark FROM node_status WHERE node = ?',
+      event.node,
+    ) ?? { watermark: 0 };
+    if (event.seq !== watermark + 1) {
+      this.db.run('INSERT INTO node_seq_above (node, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', event.node, event.seq);
+      return;
+    }
+    let next = event.seq;
+    while (this.db.run('DELETE FROM node_seq_above WHERE node = ? AND seq = ?', event.node, next + 1).changes > 0)
+      next++;
+    this.db.run('UPDATE node_status SET watermark = ? WHERE node = ?', next, event.node);
+  }
+
+  private moveOnHand(event: InventoryEvent, sku: string, delta: number, streamSeq: number, fx: BatchEffects): void {
+    if (delta === 0) return;
+    this.db.run(
+      `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, occurred_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'on_hand', ?, ?) ON CONFLICT DO NOTHING`,
+      streamSeq,
+      event.id,
+      event.type,
+      event.location,
+      sku,
+      event.hlc,
+      delta,
+      event.occurredAt,
+    );
+    // A delta older than the latest count is already inside the counted quantity.
+    this.db.run(
+      `INSERT INTO stock (location, sku, on_hand, delta_after_count, last_hlc, last_stream_seq) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (location, sku) DO UPDATE SET
+         delta_after_count = stock.delta_after_count + CASE WHEN stock.count_hlc IS NULL OR excluded.last_hlc > stock.count_hlc THEN excluded.delta_after_count ELSE 0 END,
+         on_hand = stock.on_hand + CASE WHEN stock.count_hlc IS NULL OR excluded.last_hlc > stock.count_hlc THEN excluded.delta_after_count ELSE 0 END,
+         last_hlc = CASE WHEN stock.last_hlc IS NULL OR excluded.last_hlc > stock.last_hlc THEN excluded.last_hlc ELSE stock.last_hlc END,
+         last_stream_seq = excluded.last_stream_seq`,
+      event.location,
+      sku,
+      delta,
+      delta,
+      event.hlc,
+      streamSeq,
+    );
+    const key = `${event.location}/${sku}`;
+    fx.cells.add(key);
+    if (delta < 0) fx.shrunk.set(key, event.id);
+  }
+
+  private addDamaged(event: InventoryEvent, sku: string, qty: number, streamSeq: number, fx: BatchEffects): void {
+    this.db.run(
+      `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, occurred_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'damaged', ?, ?) ON CONFLICT DO NOTHING`,
+      streamSeq,
+      event.id,
+      event.type,
+      event.location,
+      sku,
+      event.hlc,
+      qty,
+      event.occurredAt,
+    );
+    this.db.run(
+      `INSERT INTO stock (location, sku, damaged, last_stream_seq) VALUES (?, ?, ?, ?)
+       ON CONFLICT (location, sku) DO UPDATE SET damaged = stock.damaged + excluded.damaged, last_stream_seq = excluded.last_stream_seq`,
+      event.location,
+      sku,
+      qty,
+      streamSeq,
+    );
+    fx.cells.add(`${event.location}/${sku}`);
+  }
+
+  private applyCount(event: EventOf<'CycleCounted'>, streamSeq: number, fx: BatchEffects): void {
+    for (const line of event.data.lines) {
+      this.db.run(
+        `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, counted_qty, occurred_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'count', 0, ?, ?) ON CONFLICT DO NOTHING`,
+        streamSeq,
+        event.id,
+        event.type,
+        event.location,
+        line.sku,
+        event.hlc,
+        line.countedQty,
+        event.occurredAt,
+      );
+      const cell = this.db.get<{ count_hlc: string | null }>(
+        'SELECT count_hlc FROM stock WHERE location = ? AND sku = ?',
+        event.location,
+        line.sku,
+      );
+      if (cell?.count_hlc && cell.count_hlc >= event.hlc) continue;
+      const { after } = this.db.get<{ after: number | null }>(
+        `SELECT SUM(delta) AS after FROM movements WHERE location = ? AND sku = ? AND bucket = 'on_hand' AND hlc > ?`,
+        event.location,
+        line.sku,
+        event.hlc,
+      ) ?? { after: 0 };
+      const deltaAfter = after ?? 0;
+      this.db.run(
+        `INSERT INTO stock (location, sku, on_hand, count_hlc, count_qty, delta_after_count, last_hlc, last_stream_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (location, sku) DO UPDATE SET on_hand = excluded.on_hand, count_hlc = excluded.count_hlc,
+           count_qty = excluded.count_qty, delta_after_count = excluded.delta_after_count,
+           last_hlc = CASE WHEN stock.last_hlc IS NULL OR excluded.last_hlc > stock.last_hlc THEN excluded.last_hlc ELSE stock.last_hlc END,
+           last_stream_seq = excluded.last_stream_seq`,
+        event.location,
+        line.sku,
+        line.countedQty + deltaAfter,
+        event.hlc,
+        line.countedQty,
+        deltaAfter,
+        event.hlc,
+        streamSeq,
+      );
+      const key = `${event.location}/${line.sku}`;
+      fx.cells.add(key);
+      fx.shrunk.set(key, event.id);
+    }
+  }
+
+  private addHolds(holds: readonly Hold[], sign: 1 | -1, fx: BatchEffects): void {
+    for (const h of holds) {
+      const qty = sign * h.qty;
+      if (h.bucket === 'network') {
+        this.db.run(
+          `INSERT INTO network_reserved (sku, qty) VALUES (?, ?)
+           ON CONFLICT (sku) DO UPDATE SET qty = network_reserved.qty + excluded.qty`,
+          h.sku,
+          qty,
+        );
+      } else {
+        this.db.run(
+          `INSERT INTO stock (location, sku, ${h.bucket}) VALUES (?, ?, ?)
+           ON CONFLICT (location, sku) DO UPDATE SET ${h.bucket} = stock.${h.bucket} + excluded.${h.bucket}`,
+          h.location,
+          h.sku,
+          qty,
+        );
+        fx.cells.add(`${h.location}/${h.sku}`);
+      }
+      if (h.channel !== null)
+        this.db.run(
+          `INSERT INTO channel_held (channel, sku, qty) VALUES (?, ?, ?)
+           ON CONFLICT (channel, sku) DO UPDATE SET qty = channel_held.qty + excluded.qty`,
+          h.channel,
+          h.sku,
+          qty,
+        );
+    }
+  }
+
+  private reservationHolds(id: string): Hold[] {
+    const r = this.db.get<ReservationRow>('SELECT * FROM reservations WHERE reservation_id = ?', id);
+    if (!r || (r.status !== 'placed' && r.status !== 'confirmed')) return [];
+    return holdsOf(JSON.parse(r.lines), r.location === null ? 'network' : 'reserved', r.location, r.channel);
+  }
+
+  private pickupHolds(id: string): Hold[] {
+    const p = this.db.get<PickupRow>('SELECT * FROM pickups WHERE pickup_id = ?', id);
+    if (!p?.lines || (p.status !== 'placed' && p.status !== 'picked')) return [];
+    return holdsOf(JSON.parse(p.lines), 'reserved', p.location, p.channel);
+  }
+
+  private transferHolds(id: string): Hold[] {
+    const t = this.db.get<TransferRow>('SELECT * FROM transfers WHERE transfer_id = ?', id);
+    if (!t?.shipped_lines || t.received_lines) return [];
+    return holdsOf(JSON.parse(t.shipped_lines), 'in_transit', t.to_location, null);
+  }
+
+  /** Runs a change to a holder and moves what it holds from before to after. */
+  private changingHolds(holdsOf: () => Hold[], change: () => void, fx: BatchEffects): void {
+    this.addHolds(holdsOf(), -1, fx);
+    change();
+    this.addHolds(holdsOf(), 1, fx);
+  }
+
+  private ensurePickup(id: string, at: string): void {
+    this.db.run(
+      `INSERT INTO pickups (pickup_id, status, updated_at) VALUES (?, 'unknown', ?) ON CONFLICT (pickup_id) DO NOTHING`,
+      id,
+      at,
+    );
+  }
+
+  /** Recomputes a pickup's status from its parts: completion wins, then picked, then placed. */
+  private refreshPickupStatus(id: string, at: string): void {
+    this.db.run(
+      `UPDATE pickups SET updated_at = ?, status = CASE
+         WHEN status IN ('handed-over', 'rejected') THEN status
+         WHEN lines IS NULL THEN 'unknown'
+         WHEN picked = 1 THEN 'picked' ELSE 'placed' END
+       WHERE pickup_id = ?`,
+      at,
+      id,
+    );
+  }
+
+  private completePickup(event: EventOf<'PickupHandedOver' | 'PickupRejected'>, fx: BatchEffects): void {
+    const id = event.data.pickupId;
+    this.ensurePickup(id, event.occurredAt);
+    const status = event.type === 'PickupHandedOver' ? 'handed-over' : 'rejected';
+    const reason = event.type === 'PickupRejected' ? event.data.reason : null;
+    const note = event.type === 'PickupRejected' ? (event.data.note ?? null) : null;
+    this.changingHolds(
+      () => this.pickupHolds(id),
+      () =>
+        this.db.run(
+          `UPDATE pickups SET status = ?, reject_reason = ?, reject_note = ?, updated_at = ?
+           WHERE pickup_id = ? AND status NOT IN ('handed-over', 'rejected')`,
+          status,
+          reason,
+          note,
+          event.occurredAt,
+          id,
+        ),
+      fx,
+    );
+    fx.pickups.add(id);
+  }
+
+  private applyFacts(event: InventoryEvent, streamSeq: number, fx: BatchEffects): void {
+    switch (event.type) {
+      case 'SaleRecorded': {
+        const day = event.occurredAt.slice(0, 10);
+        for (const l of event.data.lines) {
+          this.moveOnHand(event, l.sku, -l.qty, streamSeq, fx);
+          this.db.run(
+            `INSERT INTO daily_sales (day, location, sku, units, revenue_cents) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (day, location, sku) DO UPDATE SET units = daily_sales.units + excluded.units,
+               revenue_cents = daily_sales.revenue_cents + excluded.revenue_cents`,
+            day,
+            event.location,
+            l.sku,
+            l.qty,
+            l.qty * l.unitPriceCents,
+          );
+        }
+        return;
+      }
+      case 'ReturnRecorded':
+        for (const l of event.data.lines) {
+          if (l.restockTo === 'sellable') this.moveOnHand(event, l.sku, l.qty, streamSeq, fx);
+          else this.addDamaged(event, l.sku, l.qty, streamSeq, fx);
+        }
+        return;
+      case 'GoodsReceived':
+        for (const l of event.data.lines) this.moveOnHand(event, l.sku, l.qty, streamSeq, fx);
+        return;
+      case 'TransferShipped': {
+        const id = event.data.transferId;
+        for (const l of event.data.lines) this.moveOnHand(event, l.sku, -l.qty, streamSeq, fx);
+        this.changingHolds(
+          () => this.transferHolds(id),
+          () =>
+            this.db.run(
+              `INSERT INTO transfers (transfer_id, from_location, to_location, shipped_lines, shipped_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (transfer_id) DO UPDATE SET from_location = excluded.from_location, to_location = excluded.to_location,
+                 shipped_lines = excluded.shipped_lines, shipped_at = excluded.shipped_at
+               WHERE transfers.shipped_lines IS NULL`,
+              id,
+              event.location,
+              event.data.to,
+              JSON.stringify(event.data.lines),
+              event.occurredAt,
+            ),
+          fx,
+        );
+        return;
+      }
+      case 'TransferReceived': {
+        const id = event.data.transferId;
+        for (const l of event.data.lines) this.moveOnHand(event, l.sku, l.qty, streamSeq, fx);
+        this.changingHolds(
+          () => this.transferHolds(id),
+          () =>
+            this.db.run(
+              `INSERT INTO transfers (transfer_id, from_location, to_location, received_lines, received_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (transfer_id) DO UPDATE SET received_lines = excluded.received_lines, received_at = excluded.received_at
+               WHERE transfers.received_lines IS NULL`,
+              id,
+              event.data.from,
+              event.location,
+              JSON.stringify(event.data.lines),
+              event.occurredAt,
+            ),
+          fx,
+        );
+        return;
+      }
+      case 'StockAdjusted':
+        for (const l of event.data.lines) {
+          this.moveOnHand(event, l.sku, l.delta, streamSeq, fx);
+          if (event.data.reason === 'damage') this.addDamaged(event, l.sku, -l.delta, streamSeq, fx);
+        }
+        return;
+      case 'CycleCounted':
+        this.applyCount(event, streamSeq, fx);
+        return;
+      case 'PickupPicked':
+        this.ensurePickup(event.data.pickupId, event.occurredAt);
+        this.db.run('UPDATE pickups SET picked = 1 WHERE pickup_id = ?', event.data.pickupId);
+        this.refreshPickupStatus(event.data.pickupId, event.occurredAt);
+        fx.pickups.add(event.data.pickupId);
+        return;
+      case 'PickupHandedOver':
+        for (const l of event.data.lines) this.moveOnHand(event, l.sku, -l.qty, streamSeq, fx);
+        this.completePickup(event, fx);
+        return;
+      case 'PickupRejected':
+        this.completePickup(event, fx);
+        fx.rejectedPickups.push(event);
+        return;
+      case 'PickupOrderPlaced': {
+        const d = event.data;
+        this.ensurePickup(d.pickupId, event.occurredAt);
+        this.changingHolds(
+          () => this.pickupHolds(d.pickupId),
+          () => {
+            this.db.run(
+              `UPDATE pickups SET channel = ?, location = ?, order_ref = ?, customer_name = ?, lines = ?, placed_at = ?
+               WHERE pickup_id = ? AND lines IS NULL`,
+              d.channel,
+              d.location,
+              d.orderRef,
+              d.customerName ?? null,
+              JSON.stringify(d.lines),
+              event.occurredAt,
+              d.pickupId,
+            );
+            this.refreshPickupStatus(d.pickupId, event.occurredAt);
+          },
+          fx,
+        );
+        fx.pickups.add(d.pickupId);
+        return;
+      }
+      case 'ReservationPlaced': {
+        const d = event.data;
+        this.changingHolds(
+          () => this.reservationHolds(d.reservationId),
+          () => {
+            const inserted = this.db.run(
+              `INSERT INTO reservations (reservation_id, channel, location, status, expires_at, idempotency_key, lines,
+                 placed_at, updated_at, placed_event_id, correlation_id)
+               VALUES (?, ?, ?, 'placed', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+              d.reservationId,
+              d.channel,
+              d.location,
+              d.expiresAt,
+              d.idempotencyKey,
+              JSON.stringify(d.lines),
+              event.occurredAt,
+              event.occurredAt,
+              event.id,
+              event.correlationId,
+            );
+            if (inserted.changes === 0) return;
+            for (const l of d.lines)
+              this.db.run(
+                'INSERT INTO reservation_lines (reservation_id, location, sku, qty) VALUES (?, ?, ?, ?)',
+                d.reservationId,
+                d.location,
+                l.sku,
+                l.qty,
+              );
+          },
+          fx,
+        );
+        fx.reservations.add(d.reservationId);
+        return;
+      }
+      case 'ReservationConfirmed':
+      case 'ReservationReleased':
+      case 'ReservationExpired': {
+        const id = event.data.reservationId;
+        const next =
+          event.type === 'ReservationConfirmed'
+            ? 'confirmed'
+            : event.type === 'ReservationReleased'
+              ? 'released'
+              : 'expired';
+        // Only an unconfirmed hold can expire; a confirmed one is not taken back by the clock.
+        const from = next === 'expired' ? "('placed')" : "('placed', 'confirmed')";
+        this.changingHolds(
+          () => this.reservationHolds(id),
+          () =>
+            this.db.run(
+              `UPDATE reservations SET status = ?, updated_at = ? WHERE reservation_id = ? AND status IN ${from}`,
+              next,
+              event.occurredAt,
+              id,
+            ),
+          fx,
+        );
+        fx.reservations.add(id);
+        return;
+      }
+      case 'LocationDefined': {
+        const d = event.data;
+        this.db.run(
+          `INSERT INTO locations (location, region, kind, name, lat, lon) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (location) DO UPDATE SET region = excluded.region, kind = excluded.kind, name = excluded.name,
+             lat = excluded.lat, lon = excluded.lon`,
+          d.location,
+          d.region,
+          d.kind,
+          d.name,
+          d.geo?.lat ?? null,
+          d.geo?.lon ?? null,
+        );
+        this.db.run('UPDATE node_status SET region = ? WHERE location = ?', d.region, d.location);
+        fx.locations.add(d.location);
+        return;
+      }
+      case 'CatalogItemUpserted': {
+        const d = event.data;
+        this.db.run(
+          `INSERT INTO catalog (sku, name, barcode, price_cents, currency, category) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (sku) DO UPDATE SET name = excluded.name, barcode = excluded.barcode, price_cents = excluded.price_cents,
+             currency = excluded.currency, category = excluded.category`,
+          d.sku,
+          d.name,
+          d.barcode ?? null,
+          d.priceCents,
+          d.currency,
+          d.category ?? null,
+        );
+        fx.catalog.add(d.sku);
+        return;
+      }
+      case 'SafetyStockSet':
+        this.db.run(
+          `INSERT INTO stock (location, sku, safety_stock) VALUES (?, ?, ?)
+           ON CONFLICT (location, sku) DO UPDATE SET safety_stock = excluded.safety_stock`,
+          event.data.location,
+          event.data.sku,
+          event.data.qty,
+        );
+        fx.cells.add(`${event.data.location}/${event.data.sku}`);
+        return;
+      case 'ChannelAllocationSet':
+        this.db.run(
+          `INSERT INTO allocations (channel, sku, rule) VALUES (?, ?, ?)
+           ON CONFLICT (channel, sku) DO UPDATE SET rule = excluded.rule`,
+          event.data.channel,
+          event.data.sku ?? '*',
+          JSON.stringify(event.data.rule),
+        );
+        return;
+      case 'IncidentRecorded': {
+        const d = event.data;
+        this.db.run(
+          `INSERT INTO incidents (incident_id, kind, location, sku, shortfall, affected, proposal, triggered_by, note,
+             recorded_at, stream_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          d.incidentId,
+          d.kind,
+          d.location,
+          d.sku,
+          d.shortfall,
+          JSON.stringify(d.affected),
+          d.proposal ? JSON.stringify(d.proposal) : null,
+          d.triggeredBy,
+          d.note ?? null,
+          event.occurredAt,
+          streamSeq,
+        );
+        return;
+      }
+      default: {
+        const unknown: never = event;
+        throw new Error(`ViewWriter: unhandled event ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** Counts a dead letter by reason (part of the views: a rebuild recounts them). */
+  countDeadLetter(reason: string): void {
+    this.db.run(
+      `INSERT INTO dead_letters (reason, count) VALUES (?, 1)
+       ON CONFLICT (reason) DO UPDATE SET count = dead_letters.count + 1`,
+      reason,
+    );
+  }
+
+  /** Records the last applied stream sequence: written in the same transaction as the batch. */
+  setCheckpoint(streamSeq: number, schemaVersion: number): void {
+    this.db.run(
+      `INSERT INTO checkpoint (name, stream_seq, schema_version) VALUES ('projector', ?, ?)
+       ON CONFLICT (name) DO UPDATE SET stream_seq = excluded.stream_seq, schema_version = excluded.schema_version`,
+      streamSeq,
+      schemaVersion,
+    );
+  }
+
+  checkpoint(): number {
+    return (
+      this.db.get<{ stream_seq: number }>("SELECT stream_seq FROM checkpoint WHERE name = 'projector'")?.stream_seq ?? 0
+    );
+  }
+}

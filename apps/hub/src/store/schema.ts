@@ -1,0 +1,97 @@
+import type { SqlStore } from './sql-store.js';
+
+/** Bump when a view's shape changes: the hub then rebuilds the views from the stream. */
+export const VIEW_SCHEMA_VERSION = 1;
+
+/** Tables of the read side. Every one can be dropped and rebuilt from the event stream. */
+const VIEW_TABLES = `
+CREATE TABLE IF NOT EXISTS checkpoint (name TEXT PRIMARY KEY, stream_seq INTEGER NOT NULL, schema_version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS applied_events (
+  event_id TEXT PRIMARY KEY, node TEXT NOT NULL, seq INTEGER NOT NULL, stream_seq INTEGER NOT NULL,
+  type TEXT NOT NULL, location TEXT NOT NULL, hlc TEXT NOT NULL, correlation_id TEXT NOT NULL, body TEXT NOT NULL,
+  UNIQUE (node, seq));
+CREATE TABLE IF NOT EXISTS node_status (
+  node TEXT PRIMARY KEY, location TEXT NOT NULL, region TEXT, watermark INTEGER NOT NULL, max_seq INTEGER NOT NULL,
+  events_applied INTEGER NOT NULL, last_event_at TEXT, last_event_hlc TEXT, last_event_stream_seq INTEGER,
+  last_heard_ms INTEGER, pending INTEGER, oldest_pending_age_ms INTEGER);
+CREATE TABLE IF NOT EXISTS node_seq_above (node TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (node, seq));
+CREATE TABLE IF NOT EXISTS locations (
+  location TEXT PRIMARY KEY, region TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, lat REAL, lon REAL);
+CREATE TABLE IF NOT EXISTS catalog (
+  sku TEXT PRIMARY KEY, name TEXT NOT NULL, barcode TEXT, price_cents INTEGER NOT NULL, currency TEXT NOT NULL,
+  category TEXT);
+CREATE TABLE IF NOT EXISTS stock (
+  location TEXT NOT NULL, sku TEXT NOT NULL, on_hand INTEGER NOT NULL DEFAULT 0, reserved INTEGER NOT NULL DEFAULT 0,
+  damaged INTEGER NOT NULL DEFAULT 0, in_transit INTEGER NOT NULL DEFAULT 0, safety_stock INTEGER NOT NULL DEFAULT 0,
+  count_hlc TEXT, count_qty INTEGER, delta_after_count INTEGER NOT NULL DEFAULT 0,
+  last_hlc TEXT, last_stream_seq INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (location, sku));
+CREATE INDEX IF NOT EXISTS stock_by_sku ON stock (sku);
+CREATE TABLE IF NOT EXISTS movements (
+  stream_seq INTEGER NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, location TEXT NOT NULL, sku TEXT NOT NULL,
+  hlc TEXT NOT NULL, bucket TEXT NOT NULL, delta INTEGER NOT NULL, counted_qty INTEGER, occurred_at TEXT NOT NULL,
+  PRIMARY KEY (event_id, sku, bucket));
+CREATE INDEX IF NOT EXISTS movements_by_cell ON movements (location, sku, hlc);
+CREATE TABLE IF NOT EXISTS allocations (channel TEXT NOT NULL, sku TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (channel, sku));
+CREATE TABLE IF NOT EXISTS channel_held (channel TEXT NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL, PRIMARY KEY (channel, sku));
+CREATE TABLE IF NOT EXISTS network_reserved (sku TEXT PRIMARY KEY, qty INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS reservations (
+  reservation_id TEXT PRIMARY KEY, channel TEXT NOT NULL, location TEXT, status TEXT NOT NULL, expires_at TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL, lines TEXT NOT NULL, placed_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  placed_event_id TEXT NOT NULL, correlation_id TEXT NOT NULL,
+  UNIQUE (channel, idempotency_key));
+CREATE INDEX IF NOT EXISTS reservations_due ON reservations (status, expires_at);
+CREATE TABLE IF NOT EXISTS reservation_lines (reservation_id TEXT NOT NULL, location TEXT, sku TEXT NOT NULL, qty INTEGER NOT NULL,
+  PRIMARY KEY (reservation_id, sku));
+CREATE INDEX IF NOT EXISTS reservation_lines_by_cell ON reservation_lines (location, sku);
+CREATE TABLE IF NOT EXISTS pickups (
+  pickup_id TEXT PRIMARY KEY, channel TEXT, location TEXT, order_ref TEXT, customer_name TEXT, lines TEXT,
+  status TEXT NOT NULL, picked INTEGER NOT NULL DEFAULT 0, reject_reason TEXT, reject_note TEXT,
+  placed_at TEXT, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pickups_by_location ON pickups (location, status);
+CREATE TABLE IF NOT EXISTS transfers (
+  transfer_id TEXT PRIMARY KEY, from_location TEXT, to_location TEXT, shipped_lines TEXT, received_lines TEXT,
+  shipped_at TEXT, received_at TEXT);
+CREATE TABLE IF NOT EXISTS daily_sales (
+  day TEXT NOT NULL, location TEXT NOT NULL, sku TEXT NOT NULL, units INTEGER NOT NULL, revenue_cents INTEGER NOT NULL,
+  PRIMARY KEY (day, location, sku));
+CREATE TABLE IF NOT EXISTS incidents (
+  incident_id TEXT PRIMARY KEY, kind TEXT NOT NULL, location TEXT NOT NULL, sku TEXT NOT NULL, shortfall INTEGER NOT NULL,
+  affected TEXT NOT NULL, proposal TEXT, triggered_by TEXT NOT NULL, note TEXT, recorded_at TEXT NOT NULL,
+  stream_seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS incidents_by_cell ON incidents (location, sku);
+CREATE TABLE IF NOT EXISTS dead_letters (reason TEXT PRIMARY KEY, count INTEGER NOT NULL);
+`;
+
+/**
+ * Live state that is not derived from the event stream (heartbeats are not stored events), so a
+ * rebuild keeps it.
+ */
+const LIVE_TABLES = `
+CREATE TABLE IF NOT EXISTS node_heartbeats (
+  node TEXT PRIMARY KEY, location TEXT NOT NULL, region TEXT NOT NULL, last_heartbeat_ms INTEGER NOT NULL,
+  pending INTEGER NOT NULL, oldest_pending_age_ms INTEGER, last_acked_seq INTEGER, app_version TEXT);
+`;
+
+/** Table names in the order they are dropped by a rebuild. */
+export const VIEW_TABLE_NAMES = [...VIEW_TABLES.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map(
+  (m) => m[1] as string,
+);
+
+/** Creates missing tables; drops and recreates all of them when the schema version changed. */
+export const ensureViewSchema = (store: SqlStore): { rebuilt: boolean } => {
+  store.exec(VIEW_TABLES);
+  store.exec(LIVE_TABLES);
+  const row = store.get<{ schema_version: number }>("SELECT schema_version FROM checkpoint WHERE name = 'projector'");
+  if (row && row.schema_version !== VIEW_SCHEMA_VERSION) {
+    dropViews(store);
+    return { rebuilt: true };
+  }
+  return { rebuilt: false };
+};
+
+/** Drops every view table and creates them empty (the checkpoint goes with them). */
+export const dropViews = (store: SqlStore): void => {
+  store.exec(VIEW_TABLE_NAMES.map((t) => `DROP TABLE IF EXISTS ${t};`).join('\n'));
+  store.exec(VIEW_TABLES);
+};

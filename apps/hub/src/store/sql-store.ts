@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type SqlValue = string | number | bigint | null;
+
+/**
+ * The small storage interface the views live behind. Synchronous because the embedded default
+ * (SQLite via better-sqlite3) is, and the projector's hot path is a tight loop; SQL is kept portable
+ * (ON CONFLICT upserts, no SQLite-only functions) so that a PostgreSQL store can follow.
+ */
+export interface SqlStore {
+  run(sql: string, ...params: SqlValue[]): { changes: number };
+  get<T>(sql: string, ...params: SqlValue[]): T | undefined;
+  all<T>(sql: string, ...params: SqlValue[]): T[];
+  /** Runs fn in one transaction: all of its writes commit together or none does. */
+  transaction<T>(fn: () => T): T;
+  exec(sql: string): void;
+  close(): void;
+}
+
+/**
+ * Opens (creating) an SQLite file. WAL with synchronous=NORMAL: a committed batch survives a crash
+ * of the hub process; on power loss the last batches may roll back together with their checkpoint,
+ * which the projector then re-applies from the stream.
+ */
+export const openSqliteStore = (path: string): SqlStore => {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = OFF');
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let s = statements.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      statements.set(sql, s);
+    }
+    return s;
+  };
+  return {
+    run: (sql, ...params) => ({ changes: prepare(sql).run(...params).changes }),
+    get: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).get(...params) as T | undefined,
+    all: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).all(...params) as T[],
+    transaction: (fn) => db.transaction(fn)(),
+    exec: (sql) => {
+      statements.clear();
+      db.exec(sql);
+    },
+    close: () => db.close(),
+  };
+};

@@ -1,0 +1,49 @@
+import type { LocationTrust } from '@stocknerve/domain';
+import type { SqlStore } from '../store/sql-store.js';
+
+export interface LocationFreshness {
+  readonly location: string;
+  /** Last time the hub heard from any node of the location (event stored or heartbeat), ms; null: never. */
+  readonly lastHeardMs: number | null;
+  /** ms since then (null: never heard). */
+  readonly ageMs: number | null;
+  readonly stale: boolean;
+}
+
+export interface FreshnessPolicy {
+  readonly staleAfterMs: number;
+  readonly stalePolicy: 'buffer' | 'exclude';
+  readonly staleBufferUnits: number;
+}
+
+/** When the hub last heard from each defined location, and whether that is too long ago. */
+export const locationFreshness = (
+  db: SqlStore,
+  policy: FreshnessPolicy,
+  nowMs: number,
+): Map<string, LocationFreshness> => {
+  const rows = db.all<{ location: string; heard: number | null }>(
+    `SELECT l.location AS location, MAX(h.heard) AS heard FROM locations l LEFT JOIN (
+       SELECT location, last_heard_ms AS heard FROM node_status
+       UNION ALL SELECT location, last_heartbeat_ms AS heard FROM node_heartbeats) h ON h.location = l.location
+     GROUP BY l.location`,
+  );
+  return new Map(
+    rows.map((r) => {
+      const ageMs = r.heard === null ? null : Math.max(0, nowMs - r.heard);
+      return [
+        r.location,
+        { location: r.location, lastHeardMs: r.heard, ageMs, stale: ageMs === null || ageMs > policy.staleAfterMs },
+      ];
+    }),
+  );
+};
+
+/** Turns freshness into the ATP trust of each location: a stale one gets a buffer or is left out. */
+export const trustFrom =
+  (freshness: Map<string, LocationFreshness>, policy: FreshnessPolicy) =>
+  (location: string): LocationTrust => {
+    const f = freshness.get(location);
+    if (f && !f.stale) return { kind: 'full' };
+    return policy.stalePolicy === 'exclude' ? { kind: 'exclude' } : { kind: 'buffer', units: policy.staleBufferUnits };
+  };
