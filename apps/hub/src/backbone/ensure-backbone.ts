@@ -57,24 +57,22 @@ export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, 
 export type Buckets = Awaited<ReturnType<typeof ensureBackbone>>['buckets'];
 
 /**
- * Makes sure the projector's durable consumer delivers from just after the views' checkpoint. If the
- * consumer acknowledged past it (the views file was replaced or rebuilt), it is recreated there.
+ * (Re)creates the projector's durable consumer so that it delivers from just after the views'
+ * checkpoint. The checkpoint, committed with the views, is the truth; the consumer's own ack state
+ * is not: after a crash it may hold delivered-but-unapplied messages that AckAll would skip.
  */
-export const ensureProjectorConsumer = async (jsm: JetStreamManager, checkpoint: number, maxAckPending: number) => {
-  const config = {
+export const resetProjectorConsumer = async (jsm: JetStreamManager, checkpoint: number, maxAckPending: number) => {
+  try {
+    await jsm.consumers.delete(NAMES.eventStream, NAMES.projectorConsumer);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  await jsm.consumers.add(NAMES.eventStream, {
     durable_name: NAMES.projectorConsumer,
     ack_policy: AckPolicy.All,
     max_ack_pending: maxAckPending,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: checkpoint + 1,
     ack_wait: nanos(30_000),
-  };
-  try {
-    const info = await jsm.consumers.info(NAMES.eventStream, NAMES.projectorConsumer);
-    if (info.ack_floor.stream_seq <= checkpoint) return;
-    await jsm.consumers.delete(NAMES.eventStream, NAMES.projectorConsumer);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  await jsm.consumers.add(NAMES.eventStream, config);
+  });
 };

@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
-import { ensureProjectorConsumer } from '../backbone/ensure-backbone.js';
+import { resetProjectorConsumer } from '../backbone/ensure-backbone.js';
 import { deadLetterSubject, NAMES } from '../backbone/subjects.js';
 import type { Logger } from '../logger.js';
 import type { SqlStore } from '../store/sql-store.js';
@@ -88,12 +88,21 @@ export class Projector {
     const { log } = this.deps;
     while (this.running) {
       try {
-        await ensureProjectorConsumer(this.deps.jsm, this.appliedSeq, this.deps.batchSize * 4);
+        await resetProjectorConsumer(this.deps.jsm, this.appliedSeq, this.deps.batchSize * 4);
         const consumer = await this.deps.js.consumers.get(NAMES.eventStream, NAMES.projectorConsumer);
         this.messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
         if (!this.running) break;
         let buffer: JsMsg[] = [];
+        let expected = this.appliedSeq + 1;
         for await (const m of this.messages) {
+          if (m.seq < expected) continue; // a redelivery of something already applied
+          if (m.seq > expected) {
+            // A message was not delivered (e.g. still pending from before a reconnect). Acking past
+            // it would skip it for good: apply what is contiguous and restart from the checkpoint.
+            if (buffer.length > 0) await this.flush(buffer);
+            throw new Error(`delivery gap: expected stream seq ${expected}, got ${m.seq}`);
+          }
+          expected++;
           buffer.push(m);
           // Flush when the batch is full or nothing else has already arrived: low latency when
           // quiet, big transactions under load.

@@ -8,7 +8,7 @@ const VIEW_TABLES = `
 CREATE TABLE IF NOT EXISTS checkpoint (name TEXT PRIMARY KEY, stream_seq INTEGER NOT NULL, schema_version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS applied_events (
   event_id TEXT PRIMARY KEY, node TEXT NOT NULL, seq INTEGER NOT NULL, stream_seq INTEGER NOT NULL,
-  type TEXT NOT NULL, location TEXT NOT NULL, hlc TEXT NOT NULL, correlation_id TEXT NOT NULL, body TEXT NOT NULL,
+  type TEXT NOT NULL, location TEXT NOT NULL, hlc TEXT NOT NULL, correlation_id TEXT NOT NULL,
   UNIQUE (node, seq));
 CREATE TABLE IF NOT EXISTS node_status (
   node TEXT PRIMARY KEY, location TEXT NOT NULL, region TEXT, watermark INTEGER NOT NULL, max_seq INTEGER NOT NULL,

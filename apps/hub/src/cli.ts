@@ -1,0 +1,68 @@
+#!/usr/bin/env -S npx tsx
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { ensureBackbone } from './backbone/ensure-backbone.js';
+import { loadConfig } from './config.js';
+import { seedDemo } from './demo/seed-demo.js';
+import { startHub } from './hub.js';
+import { createLogger } from './logger.js';
+import { rebuildViews } from './projector/rebuild.js';
+import { ViewWriter } from './projector/view-writer.js';
+import { ensureViewSchema } from './store/schema.js';
+import { openSqliteStore } from './store/sql-store.js';
+
+const usage = `usage: stocknerve-hub <command>
+  serve       start the hub (config from env: NATS_URL, HUB_PORT, HUB_DB, HUB_TOKENS, ... see docs/runbook.md)
+  rebuild     drop the views and replay the whole event stream (stop the hub first, or POST /v1/admin/rebuild)
+  seed-demo   put demo locations, catalog and stock in through a running hub (HUB_URL, HUB_ADMIN_TOKEN)`;
+
+const serve = async () => {
+  const hub = await startHub(loadConfig());
+  const stop = async (signal: string) => {
+    hub.ctx.log.info({ signal }, 'stopping');
+    await hub.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+};
+
+const rebuild = async () => {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const store = openSqliteStore(config.dbPath);
+  ensureViewSchema(store);
+  const nc = await connect({ servers: config.natsUrl.split(','), name: 'stocknerve-hub-rebuild' });
+  const jsm = await jetstreamManager(nc);
+  await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs });
+  const result = await rebuildViews({
+    js: jetstream(nc),
+    jsm,
+    store,
+    writer: new ViewWriter(store),
+    log,
+    batchSize: config.batchSize,
+  });
+  log.info(result, 'views rebuilt');
+  await nc.drain();
+  store.close();
+};
+
+const main = async () => {
+  const command = process.argv[2];
+  if (command === 'serve') return serve();
+  if (command === 'rebuild') return rebuild();
+  if (command === 'seed-demo')
+    return seedDemo({
+      hubUrl: process.env.HUB_URL ?? 'http://127.0.0.1:7480',
+      adminToken: process.env.HUB_ADMIN_TOKEN ?? '',
+      natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    });
+  console.error(usage);
+  process.exit(command ? 2 : 0);
+};
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import type { DecidedEvent, InventoryEvent } from '@stocknerve/domain';
+import { storeEventSubject } from '../backbone/subjects.js';
+import { type HubConfig, loadConfig } from '../config.js';
+import { type HubHandle, startHub } from '../hub.js';
+
+export const ADMIN_TOKEN = 'admin-token-for-tests-0001';
+export const ECOMMERCE_TOKEN = 'ecommerce-token-for-tests-01';
+export const MANAGER_TOKEN = 'manager-token-for-tests-0001';
+
+/** A hub in this process on a free port, talking to the given NATS server. */
+export const startTestHub = (natsUrl: string, overrides: Partial<HubConfig> = {}): Promise<HubHandle> =>
+  startHub(
+    loadConfig(
+      {},
+      {
+        natsUrl,
+        httpPort: 0,
+        dbPath: ':memory:',
+        tokens: { [ADMIN_TOKEN]: 'admin', [ECOMMERCE_TOKEN]: 'ecommerce', [MANAGER_TOKEN]: 'manager' },
+        logLevel: 'silent',
+        kvFlushMs: 50,
+        ...overrides,
+      },
+    ),
+  );
+
+/** Records hub master data (or any hub decision) through the hub's own writer. */
+export const recordHubFacts = async (hub: HubHandle, facts: readonly DecidedEvent[]): Promise<void> => {
+  for (const fact of facts) {
+    const result = await hub.ctx.bus.run(() => ({ ok: true, events: [fact] }), { correlationId: 'test-setup' });
+    if (!result.decision.ok) throw new Error(`could not record ${fact.type}`);
+  }
+};
+
+/** Publishes store events the way a node does: subject by region/location/node, msg id = event id. */
+export const publishStoreEvents = async (
+  js: JetStreamClient,
+  region: string,
+  events: readonly InventoryEvent[],
+): Promise<number[]> => {
+  const acks = await Promise.all(
+    events.map((e) => js.publish(storeEventSubject(region, e.location, e.node), JSON.stringify(e), { msgID: e.id })),
+  );
+  return acks.map((a) => a.seq);
+};
+
+export const natsClient = async (url: string): Promise<{ nc: NatsConnection; js: JetStreamClient }> => {
+  const nc = await connect({ servers: url, name: 'test-client' });
+  return { nc, js: jetstream(nc) };
+};
+
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+
+/** A hub in its own process (so a test can SIGKILL it), started with `tsx src/cli.ts serve`. */
+export interface HubProcess {
+  readonly url: string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  output(): string;
+}
+
+export const spawnHubProcess = async (env: Record<string, string>, port: number): Promise<HubProcess> => {
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+    env: { ...process.env, HUB_PORT: String(port), HUB_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hub exited early: ${output}`);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`hub did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    output: () => output,
+    kill: async (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+};
