@@ -46,7 +46,11 @@ export const UpsertCatalogItemData = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/),
   category: z.string().min(1).max(100).optional(),
 });
-export const SetSafetyStockData = z.object({ sku: Sku, location: LocationId, qty: z.number().int().min(0) });
+export const SetSafetyStockData = z.object({
+  sku: Sku,
+  location: LocationId,
+  qty: z.number().int().min(0).max(1_000_000),
+});
 export const SetChannelAllocationData = z.object({ channel: ChannelId, sku: Sku.nullable(), rule: AllocationRule });
 
 type Cmd<T extends string, D extends z.ZodType> = { readonly type: T; readonly data: z.infer<D> };

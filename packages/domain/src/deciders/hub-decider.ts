@@ -23,8 +23,9 @@ interface ShortLine {
 
 /**
  * Lines that do not fit. At a location: what that location can offer (after reservations, safety
- * stock and the hub's trust in its figures); network-wide: the pool. Both capped by what the
- * channel's allocation still allows.
+ * stock and the hub's trust in its figures), and no more than the pool, so that the network-wide
+ * holds stay covered; network-wide: the pool. Both capped by what the channel's allocation still
+ * allows.
  */
 const shortLines = (
   view: InventoryView,
@@ -42,7 +43,10 @@ const shortLines = (
       locations: group,
       ...(meta.trust ? { trust: meta.trust } : {}),
     });
-    const here = location === null ? atp.atp : (atp.perLocation.find((l) => l.location === location)?.contributes ?? 0);
+    const here =
+      location === null
+        ? atp.atp
+        : Math.min(atp.pool, atp.perLocation.find((l) => l.location === location)?.contributes ?? 0);
     const canHave = Math.min(here, atp.allocationRemaining ?? Number.POSITIVE_INFINITY);
     if (line.qty > canHave) short.push({ sku: line.sku, requested: line.qty, atp: canHave });
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SaleLine, SkuLine, skuLines } from '../events/lines.js';
 import { AdjustmentReason, RestockTo } from '../events/store-events.js';
-import { LocationId, Reference, Sku } from '../ids.js';
+import { LocationId, Quantity, Reference, Sku } from '../ids.js';
 
 // Commands a store node validates and decides locally, online or not. The `data` schemas are also
 // what the store-node UI validates before it records anything.
@@ -40,6 +40,8 @@ export const AdjustStockData = z.object({
       delta: z
         .number()
         .int()
+        .min(-1_000_000)
+        .max(1_000_000)
         .refine((d) => d !== 0, { error: 'delta must not be 0' }),
     }),
   ),
@@ -47,14 +49,14 @@ export const AdjustStockData = z.object({
 export const RecordCountData = z.object({
   countId: Reference('countId'),
   area: z.string().max(100).optional(),
-  lines: skuLines(z.object({ sku: Sku, countedQty: z.number().int().min(0) })),
+  lines: skuLines(z.object({ sku: Sku, countedQty: z.number().int().min(0).max(10_000_000) })),
 });
 export const PickupRef = z.object({ pickupId: Reference('pickupId') });
 export const RejectPickupData = z.object({
   pickupId: Reference('pickupId'),
   reason: z.enum(['item-not-found', 'damaged', 'customer-no-show', 'other']),
   note: z.string().max(500).optional(),
-  missing: z.array(z.object({ sku: Sku, qty: z.number().int().positive() })).optional(),
+  missing: z.array(z.object({ sku: Sku, qty: Quantity })).optional(),
 });
 
 type Cmd<T extends string, D extends z.ZodType> = { readonly type: T; readonly data: z.infer<D> };

@@ -15,10 +15,11 @@ const recordSale = ({ data }: Of<'RecordSale'>, view: InventoryView, meta: Store
 };
 
 // Returns are checked against the receipt when this node knows it; a receipt rung up on another
-// terminal may not have reached this one yet, so an unknown receipt is accepted.
+// terminal may not have reached this one yet, so an unknown receipt is accepted. A receipt known
+// only from earlier returns (nothing sold on it yet) is still unknown.
 const recordReturn = ({ data }: Of<'RecordReturn'>, view: InventoryView, meta: StoreCommandMetadata): Decision => {
   const receipt = data.receiptId ? view.receipt(meta.location, data.receiptId) : undefined;
-  if (receipt) {
+  if (receipt && receipt.sold.size > 0) {
     for (const line of data.lines) {
       const sold = receipt.sold.get(line.sku) ?? 0;
       if (sold === 0) return reject('NotOnReceipt', `${line.sku} is not on receipt ${data.receiptId}`);

@@ -78,26 +78,14 @@ const signedDelta = z
   .max(1_000_000)
   .refine((d) => d !== 0, { error: 'delta must not be 0' });
 
-const adjustmentData = z
-  .object({
-    adjustmentId: Reference('adjustmentId'),
-    reason: AdjustmentReason,
-    note: z.string().max(500).optional(),
-    lines: skuLines(z.object({ sku: Sku, delta: signedDelta })),
-  })
-  .superRefine((data, ctx) => {
-    const mustBeNegative = data.reason === 'damage' || data.reason === 'theft' || data.reason === 'expiry';
-    data.lines.forEach((line, i) => {
-      if (mustBeNegative && line.delta > 0)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['lines', i, 'delta'],
-          message: `delta must be negative for ${data.reason}`,
-        });
-      if (data.reason === 'found' && line.delta < 0)
-        ctx.addIssue({ code: 'custom', path: ['lines', i, 'delta'], message: 'delta must be positive for found' });
-    });
-  });
+// Sign rules (damage removes, found adds...) are the decider's business, not the fact's: an event
+// recorded under older rules, or by another system, must stay readable.
+const adjustmentData = z.object({
+  adjustmentId: Reference('adjustmentId'),
+  reason: AdjustmentReason,
+  note: z.string().max(500).optional(),
+  lines: skuLines(z.object({ sku: Sku, delta: signedDelta })),
+});
 
 /**
  * v1 adjusted a single SKU; v2 adjusts several in one document. v1 events stay readable through
