@@ -1,0 +1,203 @@
+import {
+  type DecidedEvent,
+  formatHlc,
+  type Hlc,
+  hlcNow,
+  hlcReceive,
+  hlcZero,
+  type InventoryEvent,
+  parseEvent,
+  parseHlc,
+  stampEvent,
+  uuidv7,
+} from '@stocknerve/domain';
+import type { NodeIdentity } from '../identity.js';
+import type { LocalDb } from './local-db.js';
+import type { EventDoc } from './schemas.js';
+
+/** Where the clock and randomness come from (injectable so simulations are reproducible). */
+export interface Entropy {
+  /** Wall clock, ms. */
+  now(): number;
+  /** 10 random bytes for a UUIDv7. */
+  random(): Uint8Array;
+}
+
+export const systemEntropy: Entropy = {
+  now: () => Date.now(),
+  random: () => crypto.getRandomValues(new Uint8Array(10)),
+};
+
+/**
+ * The node's append-only event log. Recording is the commit point: an event is done when its
+ * document is written. Writes are serialised so that seqs are gap-free, and the next seq is derived
+ * from what is stored, so a restart never reuses a number.
+ */
+export class EventLog {
+  private lastSeq = 0;
+  private clock: Hlc;
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    readonly db: LocalDb,
+    readonly identity: NodeIdentity,
+    private readonly entropy: Entropy = systemEntropy,
+  ) {
+    this.clock = hlcZero(identity.node);
+  }
+
+  /** Loads the last seq and HLC from the stored log. */
+  async init(): Promise<void> {
+    const last = await this.db.events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
+    if (last) {
+      this.lastSeq = last.seq;
+      const hlc = parseHlc(String(last.event.hlc));
+      if (hlc) this.clock = { ...hlc, node: this.identity.node };
+    }
+  }
+
+  /** Highest seq recorded so far (0 for an empty log). */
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  /** True when nothing has ever been recorded or restored: a new or wiped terminal. */
+  get isEmpty(): boolean {
+    return this.lastSeq === 0;
+  }
+
+  /** Makes later local events order after a timestamp seen from elsewhere (hub data). */
+  observe(remoteHlc: string): void {
+    const remote = parseHlc(remoteHlc);
+    if (remote) this.clock = hlcReceive(this.clock, remote, this.entropy.now());
+  }
+
+  /** Calls back after every local write (the outbox wakes up on it). */
+  onRecorded(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Stamps and stores decided events as this node's next events, all in one write. Resolves once
+   * they are durably stored (strict durability with Dexie in Chromium).
+   */
+  record(
+    decided: readonly DecidedEvent[],
+    ctx: { correlationId: string; causationId?: string },
+  ): Promise<InventoryEvent[]> {
+    const result = this.tail.then(async () => {
+      const now = this.entropy.now();
+      let clock = this.clock;
+      const events = decided.map((d, i) => {
+        clock = hlcNow(clock, now);
+        return stampEvent(d, {
+          id: uuidv7(now, this.entropy.random()),
+          location: this.identity.location,
+          node: this.identity.node,
+          seq: this.lastSeq + 1 + i,
+          hlc: formatHlc(clock),
+          occurredAt: new Date(now).toISOString(),
+          correlationId: ctx.correlationId,
+          ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
+        });
+      });
+      const docs: EventDoc[] = events.map((event) => ({
+        id: event.id,
+        seq: event.seq,
+        type: event.type,
+        event: event as unknown as Record<string, unknown>,
+        ackState: 'pending',
+        streamSeq: 0,
+        recordedAt: now,
+        ackedAt: 0,
+        origin: 'local',
+      }));
+      const { error } = await this.db.events.bulkInsert(docs);
+      if (error.length > 0) throw new Error(`could not store events: ${JSON.stringify(error[0])}`);
+      this.clock = clock;
+      this.lastSeq += events.length;
+      for (const l of this.listeners) l();
+      return events;
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Un-acked events in seq order, at most `limit`. */
+  async pending(limit: number): Promise<EventDoc[]> {
+    const docs = await this.db.events.find({ selector: { ackState: 'pending' }, sort: [{ seq: 'asc' }], limit }).exec();
+    return docs.map((d) => d.toMutableJSON());
+  }
+
+  /** How many events wait for a PubAck, and since when the oldest does (ms; null if none). */
+  async pendingSummary(): Promise<{ count: number; oldestRecordedAt: number | null }> {
+    const count = await this.db.events.count({ selector: { ackState: 'pending' } }).exec();
+    if (count === 0) return { count, oldestRecordedAt: null };
+    const oldest = await this.db.events.findOne({ selector: { ackState: 'pending' }, sort: [{ seq: 'asc' }] }).exec();
+    return { count, oldestRecordedAt: oldest?.recordedAt ?? null };
+  }
+
+  /** Records PubAcks: the stream holds these events. */
+  async markAcked(acks: readonly { doc: EventDoc; streamSeq: number }[], at: number): Promise<void> {
+    if (acks.length === 0) return;
+    await this.db.events.bulkUpsert(
+      acks.map(({ doc, streamSeq }) => ({ ...doc, ackState: 'acked' as const, streamSeq, ackedAt: at })),
+    );
+  }
+
+  /** Anti-entropy: the hub lacks these acked events; send them again. */
+  async markPending(seqs: readonly number[]): Promise<number> {
+    if (seqs.length === 0) return 0;
+    const docs = await this.db.events.find({ selector: { seq: { $in: [...seqs] }, ackState: 'acked' } }).exec();
+    await this.db.events.bulkUpsert(docs.map((d) => ({ ...d.toMutableJSON(), ackState: 'pending' as const })));
+    if (docs.length > 0) for (const l of this.listeners) l();
+    return docs.length;
+  }
+
+  /** Acked events with seq in the given ranges or above `above`, acked before `ackedBefore`. */
+  async ackedMissingAtHub(
+    watermark: number,
+    maxSeq: number,
+    gaps: readonly [number, number][],
+    ackedBefore: number,
+  ): Promise<number[]> {
+    const docs = await this.db.events
+      .find({ selector: { ackState: 'acked', seq: { $gt: watermark } }, sort: [{ seq: 'asc' }] })
+      .exec();
+    const inGap = (seq: number) => gaps.some(([a, b]) => seq >= a && seq <= b);
+    return docs.filter((d) => d.ackedAt < ackedBefore && (d.seq > maxSeq || inGap(d.seq))).map((d) => d.seq);
+  }
+
+  /** Puts events restored from the hub's stream back into an empty log, as acked. */
+  async importRestored(events: readonly { event: InventoryEvent; streamSeq: number }[], at: number): Promise<void> {
+    const docs: EventDoc[] = events.map(({ event, streamSeq }) => ({
+      id: event.id,
+      seq: event.seq,
+      type: event.type,
+      event: event as unknown as Record<string, unknown>,
+      ackState: 'acked',
+      streamSeq,
+      recordedAt: Date.parse(event.occurredAt) || at,
+      ackedAt: at,
+      origin: 'restored',
+    }));
+    await this.db.events.bulkUpsert(docs);
+    await this.init();
+  }
+
+  /** Never hand out a seq at or below `seq` (the hub has seen it, even if this log has not). */
+  reserveThrough(seq: number): void {
+    this.lastSeq = Math.max(this.lastSeq, seq);
+  }
+
+  /** Every stored event in seq order (the local log as the domain reads it). */
+  async all(): Promise<InventoryEvent[]> {
+    const docs = await this.db.events.find({ selector: {}, sort: [{ seq: 'asc' }] }).exec();
+    return docs.flatMap((d) => {
+      const parsed = parseEvent(d.event);
+      return parsed.ok ? [parsed.event] : [];
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import {
+  applyEvent,
+  type InventoryEvent,
+  initialInventoryState,
+  onHandOf,
+  parseEvent,
+  type SkuLine,
+} from '@stocknerve/domain';
+import { HUB_NAMES, type NodeIdentity } from './identity.js';
+import type { LocalDb } from './local-db/local-db.js';
+
+/** Stock of one SKU at this store as the terminal shows it. */
+export interface LocalStockFigures {
+  readonly sku: string;
+  readonly onHand: number;
+  readonly reserved: number;
+  readonly damaged: number;
+  readonly safetyStock: number;
+  readonly available: number;
+  /** The hub's figures this is based on: when they were computed (null: the hub has none yet). */
+  readonly hubAsOf: string | null;
+  /** This node's events not yet in the hub's figures, counted in. */
+  readonly unappliedEvents: number;
+}
+
+interface HubStockValue {
+  onHand: number;
+  reserved: number;
+  damaged: number;
+  safetyStock: number;
+  asOf: string;
+}
+
+/**
+ * On hand per SKU at this store = the hub's last confirmed figures for the location plus this
+ * node's own events the hub has not applied yet (seq above the hub's watermark for this node),
+ * folded with the domain's rules, so the figures are right while offline. Other terminals of the
+ * store arrive through the hub's figures. An unapplied local count sets on hand to the count plus
+ * this node's later deltas (other terminals' deltas after it arrive with the hub's next figures).
+ */
+export const localStock = async (db: LocalDb, identity: NodeIdentity): Promise<Map<string, LocalStockFigures>> => {
+  const [stockDocs, wmDoc, pickupDocs] = await Promise.all([
+    db.projections.find({ selector: { bucket: HUB_NAMES.stockBucket } }).exec(),
+    db.projections.findOne(`${HUB_NAMES.watermarksBucket}:${identity.node}`).exec(),
+    db.projections.find({ selector: { bucket: HUB_NAMES.pickupsBucket } }).exec(),
+  ]);
+  const watermark = Number(wmDoc?.value.watermark ?? 0);
+  const unappliedDocs = await db.events.find({ selector: { seq: { $gt: watermark } }, sort: [{ seq: 'asc' }] }).exec();
+  const unapplied: InventoryEvent[] = unappliedDocs.flatMap((d) => {
+    const parsed = parseEvent(d.event);
+    return parsed.ok ? [parsed.event] : [];
+  });
+  const local = initialInventoryState();
+  for (const e of unapplied) applyEvent(local, e);
+
+  const prefix = `${identity.location}.`;
+  const hub = new Map<string, HubStockValue>();
+  for (const d of stockDocs)
+    if (d.key.startsWith(prefix)) hub.set(d.key.slice(prefix.length), d.value as unknown as HubStockValue);
+
+  // Pickups this node completed that the hub has not seen: their holds are gone here already.
+  const pickupLines = new Map<string, readonly SkuLine[]>();
+  for (const d of pickupDocs) {
+    const order = (d.value as { order?: { lines?: SkuLine[] } }).order;
+    if (order?.lines) pickupLines.set(String((d.value as { pickupId?: string }).pickupId), order.lines);
+  }
+  const releasedHolds = new Map<string, number>();
+  for (const e of unapplied)
+    if (e.type === 'PickupHandedOver' || e.type === 'PickupRejected')
+      for (const l of pickupLines.get(e.data.pickupId) ?? [])
+        releasedHolds.set(l.sku, (releasedHolds.get(l.sku) ?? 0) + l.qty);
+
+  const skus = new Set([
+    ...hub.keys(),
+    ...[...local.cells.values()].filter((c) => c.location === identity.location).map((c) => c.sku),
+  ]);
+  const out = new Map<string, LocalStockFigures>();
+  for (const sku of skus) {
+    const h = hub.get(sku);
+    const cell = local.cells.get(`${identity.location}/${sku}`);
+    const onHand = cell?.count ? onHandOf(cell) : (h?.onHand ?? 0) + (cell?.deltaAfterCount ?? 0);
+    const reserved = Math.max(0, (h?.reserved ?? 0) - (releasedHolds.get(sku) ?? 0));
+    const safetyStock = h?.safetyStock ?? 0;
+    out.set(sku, {
+      sku,
+      onHand,
+      reserved,
+      damaged: (h?.damaged ?? 0) + (cell?.damaged ?? 0),
+      safetyStock,
+      available: onHand - reserved - safetyStock,
+      hubAsOf: h?.asOf ?? null,
+      unappliedEvents: unapplied.filter(
+        (e) => 'lines' in e.data && (e.data.lines as { sku: string }[]).some((l) => l.sku === sku),
+      ).length,
+    });
+  }
+  return out;
+};

@@ -1,0 +1,38 @@
+/** What the UI's sync badge and the simulator read. */
+export interface SyncStatus {
+  /** Connected to NATS right now. */
+  readonly connected: boolean;
+  /** Restoring this node's log from the hub (a wiped terminal); recording waits for it. */
+  readonly restoring: boolean;
+  /** Events recorded locally and not yet acknowledged by JetStream. */
+  readonly pending: number;
+  /** Age of the oldest of them, ms (null when none). */
+  readonly oldestPendingAgeMs: number | null;
+  /** Highest seq recorded locally. */
+  readonly lastSeq: number;
+  /** When the last PubAck arrived (ms; null: never in this session). */
+  readonly lastAckAt: number | null;
+  /** Last time anything came from the hub (ack or pulled value), ms. */
+  readonly lastContactAt: number | null;
+  /** Last value pulled per bucket (ms). */
+  readonly lastPull: Readonly<Record<string, number>>;
+  /** The hub's applied watermark for this node, as last pulled. */
+  readonly hubWatermark: { watermark: number; maxSeq: number; gaps: [number, number][]; asOf: string } | null;
+  /** Events re-sent because the hub did not have them (anti-entropy), this session. */
+  readonly resent: number;
+  readonly lastError: string | null;
+}
+
+export const initialSyncStatus = (): SyncStatus => ({
+  connected: false,
+  restoring: false,
+  pending: 0,
+  oldestPendingAgeMs: null,
+  lastSeq: 0,
+  lastAckAt: null,
+  lastContactAt: null,
+  lastPull: {},
+  hubWatermark: null,
+  resent: 0,
+  lastError: null,
+});

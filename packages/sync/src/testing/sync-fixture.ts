@@ -1,0 +1,29 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import type { NodeIdentity } from '../identity.js';
+import { type LocalDb, openLocalDb } from '../local-db/local-db.js';
+import { SyncClient, type SyncClientOptions } from '../sync-client.js';
+
+let dbCounter = 0;
+
+/** A node's local database on Dexie over fake-indexeddb (same storage code path as the browser). */
+export const openTestDb = (name = `node-${process.pid}-${++dbCounter}`): Promise<LocalDb> =>
+  openLocalDb({ name, storage: getRxStorageDexie({ indexedDB, IDBKeyRange }) });
+
+/** TCP transport for Node: reconnect forever, short waits (tests restart servers). */
+export const tcpTransport = (url: string) => (): Promise<NatsConnection> =>
+  connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'stocknerve-node' });
+
+/** A started sync client for a node, with a fresh (or given) local database. */
+export const startTestNode = async (
+  identity: NodeIdentity,
+  natsUrl: string,
+  options: Partial<SyncClientOptions> & { db?: LocalDb } = {},
+): Promise<SyncClient> => {
+  const db = options.db ?? (await openTestDb());
+  const client = new SyncClient({ identity, db, connect: tcpTransport(natsUrl), heartbeatMs: 1000, ...options });
+  await client.start();
+  return client;
+};
