@@ -68,7 +68,6 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     },
   });
   const bus = new CommandBus({ js, jsm, store, projector, log, trust, now });
-  await bus.init();
   reconciler = new Reconciler(store, bus, log);
   const sweeper = new ExpirySweeper(store, bus, log, config.expirySweepMs, now);
 
@@ -98,7 +97,19 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       }),
   };
 
+  // Power loss on nats-server 2.9 can lose the stream's newest messages while the views (fsynced
+  // by SQLite) kept them: new messages would then reuse sequences the checkpoint already covers.
+  // Views ahead of the stream are rebuilt from what the stream holds; nodes re-send the rest.
+  const stream = await jsm.streams.info(NAMES.eventStream);
+  if (stream.state.last_seq < writer.checkpoint()) {
+    log.error(
+      { checkpoint: writer.checkpoint(), streamLastSeq: stream.state.last_seq },
+      'the event stream is behind the views (lost messages?): rebuilding the views from the stream',
+    );
+    await rebuildViews({ js, jsm, store, writer, log, batchSize: config.batchSize });
+  }
   await projector.start();
+  bus.startAfter(projector.waitFor(stream.state.last_seq, 0));
   const heartbeats: Subscription = listenToHeartbeats(nc, store, log, now);
   sweeper.start();
   kv.markAll();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import {
   type Decision,
   decideHubCommand,
@@ -13,7 +13,6 @@ import {
   type InventoryEvent,
   type InventoryView,
   type LocationTrust,
-  parseEvent,
   parseHlc,
   stampEvent,
   uuidv7,
@@ -60,23 +59,42 @@ export class CommandBus {
   private seq = 0;
   private lastSubjectSeq = 0;
   private readonly now: () => number;
+  private ready: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: CommandBusDeps) {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Reads the hub's last own event from the stream: its seq, HLC and stream position. */
+  /**
+   * Picks up where the hub's own history ends: its last seq and HLC from the views (call after the
+   * projector caught up with the stream), and the stream position of the last message on the hub
+   * subject, whatever it is (a foreign message there is dead-lettered by the projector, but the
+   * single-writer expectation must still start from it).
+   */
+  /** Commands wait until `caughtUp` resolved (the views hold the stream's history), then init. */
+  startAfter(caughtUp: Promise<void>): void {
+    this.ready = caughtUp.then(() => this.init());
+    this.tail = this.ready.catch(() => undefined);
+  }
+
   async init(): Promise<void> {
+    const own = this.deps.store.get<{ max_seq: number; last_event_hlc: string | null }>(
+      "SELECT max_seq, last_event_hlc FROM node_status WHERE node = 'hub'",
+    );
+    if (own) {
+      this.seq = own.max_seq;
+      this.clock = (own.last_event_hlc && parseHlc(own.last_event_hlc)) || this.clock;
+    }
+    this.lastSubjectSeq = await this.lastOnHubSubject();
+  }
+
+  private async lastOnHubSubject(): Promise<number> {
     try {
       const last = await this.deps.jsm.streams.getMessage(NAMES.eventStream, { last_by_subj: hubEventSubject() });
-      const parsed = last ? parseEvent(last.json()) : undefined;
-      if (last && parsed?.ok) {
-        this.seq = parsed.event.seq;
-        this.clock = parseHlc(parsed.event.hlc) ?? this.clock;
-        this.lastSubjectSeq = last.seq;
-      }
+      return last?.seq ?? 0;
     } catch (error) {
-      if (!/no message found|not found/i.test(String(error))) throw error;
+      if (/no message found|not found/i.test(String(error))) return 0;
+      throw error;
     }
   }
 
@@ -87,7 +105,7 @@ export class CommandBus {
 
   /** Runs any decision function (reconciliation, expiry) through the same serial writer. */
   run(decide: (view: InventoryView, now: number) => Decision, ctx: CommandContext): Promise<CommandResult> {
-    const result = this.tail.then(() => this.decideAndAppend(decide, ctx));
+    const result = this.tail.then(() => this.ready).then(() => this.decideAndAppend(decide, ctx));
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -113,10 +131,21 @@ export class CommandBus {
         correlationId: ctx.correlationId,
         ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
       });
-      const ack = await this.deps.js.publish(hubEventSubject(), JSON.stringify(event), {
-        msgID: event.id,
-        expect: { lastSubjectSequence: this.lastSubjectSeq },
-      });
+      let ack: PubAck;
+      try {
+        ack = await this.deps.js.publish(hubEventSubject(), JSON.stringify(event), {
+          msgID: event.id,
+          expect: { lastSubjectSequence: this.lastSubjectSeq },
+        });
+      } catch (error) {
+        if (/wrong last sequence/i.test(String(error))) {
+          // Someone else wrote on the hub subject: another hub (a deployment error) or a stray
+          // publisher. Refuse this command, and start the next one from what is there now.
+          this.deps.log.error({ err: error }, 'another writer published on the hub subject; command refused');
+          this.lastSubjectSeq = await this.lastOnHubSubject();
+        }
+        throw error;
+      }
       this.clock = clock;
       this.seq = event.seq;
       this.lastSubjectSeq = ack.seq;
@@ -133,7 +162,7 @@ export class CommandBus {
 
   /** Runs fn alone: no command is decided while it runs (e.g. a rebuild of the views). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn);
+    const result = this.tail.then(() => this.ready).then(fn);
     this.tail = result.catch(() => undefined);
     return result;
   }

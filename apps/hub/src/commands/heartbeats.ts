@@ -1,7 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { LocationId, NodeId, RegionId } from '@stocknerve/domain';
 import { z } from 'zod';
-import { HEARTBEAT_WILDCARD } from '../backbone/subjects.js';
+import { HEARTBEAT_WILDCARD, heartbeatSubject } from '../backbone/subjects.js';
 import type { Logger } from '../logger.js';
 import type { SqlStore } from '../store/sql-store.js';
 
@@ -36,7 +36,7 @@ export const listenToHeartbeats = (nc: NatsConnection, db: SqlStore, log: Logger
         return;
       }
       const hb = Heartbeat.safeParse(body);
-      if (!hb.success || !msg.subject.endsWith(`.${hb.data.location}.${hb.data.node}`)) {
+      if (!hb.success || msg.subject !== heartbeatSubject(hb.data.region, hb.data.location, hb.data.node)) {
         log.warn({ subject: msg.subject }, 'invalid heartbeat dropped');
         return;
       }

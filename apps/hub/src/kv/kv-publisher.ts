@@ -4,9 +4,21 @@ import type { Logger } from '../logger.js';
 import type { BatchEffects } from '../projector/view-writer.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { nodeWatermark } from '../views/node-status.js';
-import { type PickupRow, pickupStateOf } from '../views/sql-inventory-view.js';
+import { type PickupRow, pickupStateOf, sqlInventoryView } from '../views/sql-inventory-view.js';
+
+/**
+ * KV keys allow `[-/_=.A-Za-z0-9]`, and dots separate tokens; business ids may contain `:` or `.`.
+ * Every other character is written `=XX` (hex), so a key is always valid, one token, and reversible.
+ */
+export const kvToken = (id: string): string =>
+  id.replace(/[^-_A-Za-z0-9]/g, (c) => `=${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/** Key prefix of network-wide reservations: `_` cannot start a location id, so it never collides. */
+export const NETWORK_KEY = '_network';
 
 type Kind = 'cells' | 'pickups' | 'reservations' | 'catalog' | 'locations' | 'nodes';
+/** A KV put: bucket, key, value, and what to mark dirty again if it fails. */
+type Put = [KV, string, unknown, Kind, string];
 
 /**
  * Publishes the projections store nodes pull, in KV. Changes are coalesced per key between flushes
@@ -81,7 +93,7 @@ export class KvPublisher {
 
   private async publishDirty(): Promise<void> {
     const asOf = new Date().toISOString();
-    const puts: [KV, string, unknown][] = [];
+    const puts: Put[] = [];
     for (const key of this.take('cells')) {
       const [location, sku] = key.split('/') as [string, string];
       const row = this.db.get<{
@@ -93,36 +105,28 @@ export class KvPublisher {
         last_hlc: string | null;
       }>('SELECT * FROM stock WHERE location = ? AND sku = ?', location, sku);
       if (!row) continue;
-      puts.push([
-        this.buckets.stock,
-        `${location}.${sku}`,
-        {
-          location,
-          sku,
-          onHand: row.on_hand,
-          reserved: row.reserved,
-          damaged: row.damaged,
-          inTransit: row.in_transit,
-          safetyStock: row.safety_stock,
-          available: row.on_hand - row.reserved - row.safety_stock,
-          lastHlc: row.last_hlc,
-          asOf,
-        },
-      ]);
+      const value = {
+        location,
+        sku,
+        onHand: row.on_hand,
+        reserved: row.reserved,
+        damaged: row.damaged,
+        inTransit: row.in_transit,
+        safetyStock: row.safety_stock,
+        available: row.on_hand - row.reserved - row.safety_stock,
+        lastHlc: row.last_hlc,
+        asOf,
+      };
+      puts.push([this.buckets.stock, `${location}.${kvToken(sku)}`, value, 'cells', key]);
     }
     for (const id of this.take('pickups')) {
       const row = this.db.get<PickupRow>('SELECT * FROM pickups WHERE pickup_id = ?', id);
       if (!row?.location) continue;
-      const state = pickupStateOf(row);
-      puts.push([
-        this.buckets.pickups,
-        `${row.location}.${id}`,
-        { ...state, status: row.status, placedAt: row.placed_at, asOf },
-      ]);
+      const value = { ...pickupStateOf(row), status: row.status, placedAt: row.placed_at, asOf };
+      puts.push([this.buckets.pickups, `${row.location}.${kvToken(id)}`, value, 'pickups', id]);
     }
     for (const id of this.take('reservations')) {
       const row = this.db.get<{
-        reservation_id: string;
         channel: string;
         location: string | null;
         status: string;
@@ -130,44 +134,34 @@ export class KvPublisher {
         lines: string;
       }>('SELECT * FROM reservations WHERE reservation_id = ?', id);
       if (!row) continue;
+      const value = {
+        reservationId: id,
+        channel: row.channel,
+        location: row.location,
+        status: row.status,
+        expiresAt: row.expires_at,
+        lines: JSON.parse(row.lines),
+        asOf,
+      };
       puts.push([
         this.buckets.reservations,
-        `${row.location ?? 'network'}.${id}`,
-        {
-          reservationId: id,
-          channel: row.channel,
-          location: row.location,
-          status: row.status,
-          expiresAt: row.expires_at,
-          lines: JSON.parse(row.lines),
-          asOf,
-        },
+        `${row.location ?? NETWORK_KEY}.${kvToken(id)}`,
+        value,
+        'reservations',
+        id,
       ]);
     }
     for (const sku of this.take('catalog')) {
-      const row = this.db.get<Record<string, unknown>>('SELECT * FROM catalog WHERE sku = ?', sku);
-      if (!row) continue;
-      puts.push([
-        this.buckets.catalog,
-        sku,
-        {
-          sku,
-          name: row.name,
-          barcode: row.barcode,
-          priceCents: row.price_cents,
-          currency: row.currency,
-          category: row.category,
-          asOf,
-        },
-      ]);
+      const item = sqlInventoryView(this.db).catalogItem(sku);
+      if (item) puts.push([this.buckets.catalog, kvToken(sku), { ...item, asOf }, 'catalog', sku]);
     }
     for (const location of this.take('locations')) {
-      const row = this.db.get<Record<string, unknown>>('SELECT * FROM locations WHERE location = ?', location);
-      if (row) puts.push([this.buckets.locations, location, { ...row, asOf }]);
+      const info = sqlInventoryView(this.db).location(location);
+      if (info) puts.push([this.buckets.locations, location, { ...info, asOf }, 'locations', location]);
     }
     for (const node of this.take('nodes')) {
       const wm = nodeWatermark(this.db, node);
-      if (wm) puts.push([this.buckets.watermarks, node, { ...wm, asOf }]);
+      if (wm) puts.push([this.buckets.watermarks, node, { ...wm, asOf }, 'nodes', node]);
     }
     // Bounded concurrency: enough in flight to hide round trips, not enough to flood the server.
     const IN_FLIGHT = 256;
@@ -175,21 +169,12 @@ export class KvPublisher {
       const chunk = puts.slice(i, i + IN_FLIGHT);
       const results = await Promise.allSettled(chunk.map(([kv, key, value]) => kv.put(key, JSON.stringify(value))));
       results.forEach((r, j) => {
-        if (r.status === 'rejected') {
-          const [, key] = chunk[j] as [KV, string, unknown];
-          this.log.warn({ err: r.reason, key }, 'kv put failed; will retry');
-          this.requeue(chunk[j] as [KV, string, unknown]);
+        const put = chunk[j];
+        if (r.status === 'rejected' && put) {
+          this.log.warn({ err: r.reason, key: put[1] }, 'kv put failed; will retry');
+          this.dirty[put[3]].add(put[4]);
         }
       });
     }
-  }
-
-  private requeue([kv, key]: [KV, string, unknown]): void {
-    if (kv === this.buckets.stock) this.dirty.cells.add(key.replace('.', '/'));
-    else if (kv === this.buckets.pickups) this.dirty.pickups.add(key.slice(key.indexOf('.') + 1));
-    else if (kv === this.buckets.reservations) this.dirty.reservations.add(key.slice(key.indexOf('.') + 1));
-    else if (kv === this.buckets.catalog) this.dirty.catalog.add(key);
-    else if (kv === this.buckets.locations) this.dirty.locations.add(key);
-    else this.dirty.nodes.add(key);
   }
 }

@@ -32,7 +32,12 @@ const decoder = new TextDecoder();
  * leaves either the whole batch and its checkpoint or neither. Messages at or below the checkpoint
  * were applied before a crash and are skipped.
  */
-export const applyBatch = (store: SqlStore, writer: ViewWriter, batch: readonly StreamMessage[]): BatchResult => {
+export const applyBatch = (
+  store: SqlStore,
+  writer: ViewWriter,
+  batch: readonly StreamMessage[],
+  options: { keepDeadLetters: boolean } = { keepDeadLetters: true },
+): BatchResult => {
   const effects = emptyEffects();
   const deadLetters: DeadLetter[] = [];
   const correlationIds: string[] = [];
@@ -56,6 +61,18 @@ export const applyBatch = (store: SqlStore, writer: ViewWriter, batch: readonly 
         writer.countDeadLetter('seq-conflict');
       } else if (outcome === 'applied') correlationIds.push(checked.event.correlationId);
     }
+    // Dead letters are committed with the batch and copied to the DLQ stream afterwards, so a
+    // failed copy is retried instead of lost. A rebuild counts them again but does not re-send.
+    if (options.keepDeadLetters)
+      for (const dl of deadLetters)
+        store.run(
+          'INSERT INTO dead_letter_outbox (stream_seq, subject, reason, detail, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+          dl.message.seq,
+          dl.message.subject,
+          dl.reason,
+          dl.detail,
+          Buffer.from(dl.message.body),
+        );
     const last = batch.at(-1)?.seq ?? 0;
     if (last > checkpoint) {
       checkpoint = last;

@@ -1,4 +1,12 @@
-import { HUB_EVENT_TYPES, HUB_NODE, type InventoryEvent, parseEventJson, STORE_EVENT_TYPES } from '@stocknerve/domain';
+import {
+  HUB_EVENT_TYPES,
+  HUB_LOCATION,
+  HUB_NODE,
+  type InventoryEvent,
+  parseEventJson,
+  parseHlc,
+  STORE_EVENT_TYPES,
+} from '@stocknerve/domain';
 import { parseEventSubject } from '../backbone/subjects.js';
 
 /** Why a message is dead-lettered: the domain's parse reasons plus routing checks. */
@@ -29,14 +37,24 @@ export const checkMessage = (
   const parsed = parseEventJson(body);
   if (!parsed.ok) return { ok: false, reason: parsed.reason, message: parsed.message };
   const event = parsed.event;
+  // The HLC's node breaks ties between nodes: it must be the node that recorded the event.
+  if (parseHlc(event.hlc)?.node !== event.node)
+    return { ok: false, reason: 'invalid-envelope', message: `hlc: ${event.hlc} was not made by node ${event.node}` };
   const route = parseEventSubject(subject);
   if (route.kind === 'hub') {
-    if (!HUB_EVENT_TYPES.has(event.type) || event.node !== route.node || event.node !== HUB_NODE)
+    if (
+      !HUB_EVENT_TYPES.has(event.type) ||
+      event.node !== route.node ||
+      event.node !== HUB_NODE ||
+      event.location !== HUB_LOCATION
+    )
       return { ok: false, reason: 'subject-mismatch', message: `${event.type} from node ${event.node} on ${subject}` };
     return { ok: true, event };
   }
   if (route.kind !== 'store')
     return { ok: false, reason: 'subject-mismatch', message: `not an event subject: ${subject}` };
+  if (event.node === HUB_NODE)
+    return { ok: false, reason: 'subject-mismatch', message: `node id "${HUB_NODE}" is reserved for the hub` };
   if (!STORE_EVENT_TYPES.has(event.type))
     return { ok: false, reason: 'subject-mismatch', message: `${event.type} is a hub fact, not accepted from a store` };
   if (event.location !== route.location || event.node !== route.node)

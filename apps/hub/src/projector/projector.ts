@@ -4,7 +4,7 @@ import { resetProjectorConsumer } from '../backbone/ensure-backbone.js';
 import { deadLetterSubject, NAMES } from '../backbone/subjects.js';
 import type { Logger } from '../logger.js';
 import type { SqlStore } from '../store/sql-store.js';
-import { applyBatch, type BatchResult, type DeadLetter, type StreamMessage } from './apply-batch.js';
+import { applyBatch, type BatchResult, type StreamMessage } from './apply-batch.js';
 import type { ViewWriter } from './view-writer.js';
 
 export interface ProjectorDeps {
@@ -26,16 +26,27 @@ export const toStreamMessage = (m: JsMsg): StreamMessage => ({
   body: m.data,
 });
 
-/** Sends dead letters to the DLQ stream with their reason; the original stays in the event stream. */
-export const publishDeadLetters = async (js: JetStreamClient, deadLetters: readonly DeadLetter[]) => {
-  for (const dl of deadLetters) {
+/**
+ * Copies committed dead letters to the DLQ stream with their reason (the original stays in the
+ * event stream), then forgets them. Safe to repeat: the msg id dedupes a copy sent twice.
+ */
+export const flushDeadLetters = async (js: JetStreamClient, store: SqlStore): Promise<number> => {
+  const rows = store.all<{ stream_seq: number; subject: string; reason: string; detail: string; body: Buffer }>(
+    'SELECT * FROM dead_letter_outbox ORDER BY stream_seq',
+  );
+  for (const row of rows) {
     const h = headers();
-    h.set('Stocknerve-Reason', dl.reason);
-    h.set('Stocknerve-Detail', dl.detail.slice(0, 1000));
-    h.set('Stocknerve-Original-Subject', dl.message.subject);
-    h.set('Stocknerve-Original-Seq', String(dl.message.seq));
-    await js.publish(deadLetterSubject(dl.reason), dl.message.body, { headers: h, msgID: `dlq-${dl.message.seq}` });
+    h.set('Stocknerve-Reason', row.reason);
+    h.set('Stocknerve-Detail', row.detail.slice(0, 1000));
+    h.set('Stocknerve-Original-Subject', row.subject);
+    h.set('Stocknerve-Original-Seq', String(row.stream_seq));
+    await js.publish(deadLetterSubject(row.reason), new Uint8Array(row.body), {
+      headers: h,
+      msgID: `dlq-${row.stream_seq}`,
+    });
+    store.run('DELETE FROM dead_letter_outbox WHERE stream_seq = ?', row.stream_seq);
   }
+  return rows.length;
 };
 
 /**
@@ -62,7 +73,10 @@ export class Projector {
     this.loop = this.run();
   }
 
-  /** Resolves once the views include stream sequence `seq` (read-your-writes for commands). */
+  /**
+   * Resolves once the views include stream sequence `seq` (read-your-writes for commands). A
+   * timeout of 0 waits as long as it takes (catching up at start).
+   */
   waitFor(seq: number, timeoutMs = 10_000): Promise<void> {
     if (this.appliedSeq >= seq) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -70,6 +84,7 @@ export class Projector {
         this.waiters = this.waiters.filter((w) => w.resolve !== done);
         reject(new Error(`projector did not reach stream seq ${seq} within ${timeoutMs} ms`));
       }, timeoutMs);
+      if (timeoutMs === 0) clearTimeout(timer);
       const done = () => {
         clearTimeout(timer);
         resolve();
@@ -88,6 +103,7 @@ export class Projector {
     const { log } = this.deps;
     while (this.running) {
       try {
+        await flushDeadLetters(this.deps.js, this.deps.store);
         await resetProjectorConsumer(this.deps.jsm, this.appliedSeq, this.deps.batchSize * 4);
         const consumer = await this.deps.js.consumers.get(NAMES.eventStream, NAMES.projectorConsumer);
         this.messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
@@ -128,7 +144,7 @@ export class Projector {
           { reason: dl.reason, detail: dl.detail, subject: dl.message.subject, streamSeq: dl.message.seq },
           'dead-lettered',
         );
-      await publishDeadLetters(this.deps.js, result.deadLetters);
+      await flushDeadLetters(this.deps.js, this.deps.store);
     }
     batch.at(-1)?.ack();
     this.appliedSeq = result.checkpoint;

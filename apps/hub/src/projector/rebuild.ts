@@ -37,7 +37,7 @@ export const rebuildViews = async (deps: {
     count++;
     const done = m.seq >= lastSeq;
     if (batch.length >= deps.batchSize || done || messages.getPending() === 0) {
-      applyBatch(deps.store, deps.writer, batch);
+      applyBatch(deps.store, deps.writer, batch, { keepDeadLetters: false });
       batch = [];
       if (count % 100_000 < deps.batchSize) deps.log.info({ replayed: count, lastSeq }, 'rebuilding views');
     }

@@ -64,13 +64,15 @@ CREATE TABLE IF NOT EXISTS dead_letters (reason TEXT PRIMARY KEY, count INTEGER 
 `;
 
 /**
- * Live state that is not derived from the event stream (heartbeats are not stored events), so a
- * rebuild keeps it.
+ * State that a rebuild keeps: heartbeats (not stored events) and dead letters committed with their
+ * batch but not yet copied to the DLQ stream (a transactional outbox).
  */
 const LIVE_TABLES = `
 CREATE TABLE IF NOT EXISTS node_heartbeats (
   node TEXT PRIMARY KEY, location TEXT NOT NULL, region TEXT NOT NULL, last_heartbeat_ms INTEGER NOT NULL,
   pending INTEGER NOT NULL, oldest_pending_age_ms INTEGER, last_acked_seq INTEGER, app_version TEXT);
+CREATE TABLE IF NOT EXISTS dead_letter_outbox (
+  stream_seq INTEGER PRIMARY KEY, subject TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, body BLOB NOT NULL);
 `;
 
 /** Table names in the order they are dropped by a rebuild. */

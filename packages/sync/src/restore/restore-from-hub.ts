@@ -24,7 +24,8 @@ export const restoreFromHub = async (
     throw error;
   }
   const consumer = await js.consumers.get(HUB_NAMES.eventStream, {
-    filter_subjects: [subject],
+    // A string, not an array: an array needs nats-server 2.10 (multiple filters); Debian ships 2.9.
+    filter_subjects: subject,
     deliver_policy: DeliverPolicy.All,
   });
   const messages = await consumer.consume({ max_messages: 1000 });

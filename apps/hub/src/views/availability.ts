@@ -1,0 +1,150 @@
+import {
+  type AllocationRule,
+  cellKey,
+  channelAtp,
+  type InventoryView,
+  type LocationTrust,
+  type StockFigures,
+} from '@stocknerve/domain';
+import type { SqlStore } from '../store/sql-store.js';
+import { type FreshnessPolicy, locationFreshness, trustFrom } from './freshness.js';
+import { sqlInventoryView } from './sql-inventory-view.js';
+
+/** One location's part in a SKU's availability. */
+export interface LocationAvailability {
+  readonly location: string;
+  readonly region: string;
+  readonly onHand: number;
+  readonly reserved: number;
+  readonly safetyStock: number;
+  /** on hand − reserved − safety stock (negative: the location is short). */
+  readonly available: number;
+  /** What the location adds to the network pool after the hub's trust in its figures. */
+  readonly contributes: number;
+  readonly trust: LocationTrust;
+  readonly lastHeardAt: string | null;
+  readonly ageMs: number | null;
+  readonly stale: boolean;
+}
+
+/** What one channel may promise of a SKU. */
+export interface ChannelAvailability {
+  readonly channel: string;
+  /** Units the channel may still promise network-wide. */
+  readonly atp: number;
+  /** Σ contributions − network-wide reservations. */
+  readonly pool: number;
+  /** What the channel's allocation rule still allows (null: no rule). */
+  readonly allocationRemaining: number | null;
+  readonly rule: AllocationRule | null;
+}
+
+export interface StaleLocation {
+  readonly location: string;
+  readonly ageMs: number | null;
+}
+
+export interface SkuAvailability {
+  readonly sku: string;
+  readonly asOf: string;
+  /** Units held by network-wide reservations (not tied to a location). */
+  readonly networkReserved: number;
+  readonly channels: readonly ChannelAvailability[];
+  readonly locations: readonly LocationAvailability[];
+  readonly staleLocations: readonly StaleLocation[];
+}
+
+const NO_STOCK: StockFigures = { onHand: 0, reserved: 0, damaged: 0, inTransit: 0, safetyStock: 0 };
+
+/** Smallest power of two ≥ n: IN lists are padded to it so only a handful of statements get prepared. */
+const paddedSize = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/** Stock figures of every location for the given SKUs, read in one query per 256 SKUs. */
+const stockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, StockFigures> => {
+  const figures = new Map<string, StockFigures>();
+  for (let start = 0; start < skus.length; start += 256) {
+    const chunk = skus.slice(start, start + 256);
+    const size = paddedSize(chunk.length);
+    const params = Array.from({ length: size }, (_, i) => chunk[Math.min(i, chunk.length - 1)] ?? '');
+    const rows = store.all<{
+      location: string;
+      sku: string;
+      on_hand: number;
+      reserved: number;
+      damaged: number;
+      in_transit: number;
+      safety_stock: number;
+    }>(
+      `SELECT location, sku, on_hand, reserved, damaged, in_transit, safety_stock FROM stock
+       WHERE sku IN (${params.map(() => '?').join(', ')})`,
+      ...params,
+    );
+    for (const r of rows)
+      figures.set(cellKey(r.location, r.sku), {
+        onHand: r.on_hand,
+        reserved: r.reserved,
+        damaged: r.damaged,
+        inTransit: r.in_transit,
+        safetyStock: r.safety_stock,
+      });
+  }
+  return figures;
+};
+
+/**
+ * Availability of SKUs for channels over every defined location, with the same ATP rules and trust
+ * the hub decides reservations with. Freshness and stock figures are read once for all SKUs.
+ */
+export const availabilityOf = (
+  store: SqlStore,
+  policy: FreshnessPolicy,
+  nowMs: number,
+  skus: readonly string[],
+  channels: readonly string[],
+): SkuAvailability[] => {
+  const freshness = locationFreshness(store, policy, nowMs);
+  const trust = trustFrom(freshness, policy);
+  const base = sqlInventoryView(store);
+  const stock = stockOfSkus(store, skus);
+  const view: InventoryView = { ...base, stock: (sku, location) => stock.get(cellKey(location, sku)) ?? NO_STOCK };
+  const locations = base.locations();
+  const regionOf = new Map(locations.map((l) => [l.location, l.region]));
+  const ids = locations.map((l) => l.location);
+  const asOf = new Date(nowMs).toISOString();
+  const staleLocations = [...freshness.values()]
+    .filter((f) => f.stale)
+    .map((f) => ({ location: f.location, ageMs: f.ageMs }));
+  return skus.map((sku) => {
+    const atps = channels.map((channel) => channelAtp(view, { channel, sku, locations: ids, trust }));
+    return {
+      sku,
+      asOf,
+      networkReserved: base.networkReserved(sku),
+      channels: atps.map((a) => ({
+        channel: a.channel,
+        atp: a.atp,
+        pool: a.pool,
+        allocationRemaining: a.allocationRemaining,
+        rule: a.rule,
+      })),
+      // Figures and trust do not depend on the channel: the first channel's breakdown is everyone's.
+      locations: (atps[0]?.perLocation ?? []).map((l) => {
+        const f = freshness.get(l.location);
+        return {
+          location: l.location,
+          region: regionOf.get(l.location) ?? '',
+          onHand: l.figures.onHand,
+          reserved: l.figures.reserved,
+          safetyStock: l.figures.safetyStock,
+          available: l.available,
+          contributes: l.contributes,
+          trust: l.trust,
+          lastHeardAt: f?.lastHeardMs == null ? null : new Date(f.lastHeardMs).toISOString(),
+          ageMs: f?.ageMs ?? null,
+          stale: f?.stale ?? true,
+        };
+      }),
+      staleLocations,
+    };
+  });
+};
