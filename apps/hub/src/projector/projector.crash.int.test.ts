@@ -30,7 +30,7 @@ import { rebuildViews } from './rebuild.js';
 import { ViewWriter } from './view-writer.js';
 
 const NODES = 4;
-const EVENTS_PER_NODE = 6000;
+const EVENTS_PER_NODE = 4000;
 
 /** A busy day at two stores: receipts, then sales and the odd adjustment, from four terminals. */
 const busyDay = (): InventoryEvent[][] =>
@@ -115,7 +115,7 @@ describe('a hub killed between batches', () => {
     const lastSeq = await publishing;
 
     hub = await spawnHubProcess(env, port);
-    await waitFor(async () => (await health(hub.url)).checkpoint >= lastSeq, { timeoutMs: 60_000 });
+    await waitFor(async () => (await health(hub.url)).checkpoint >= lastSeq, { timeoutMs: 150_000 });
     await hub.kill('SIGTERM');
 
     const live = openSqliteStore(dbPath);
@@ -142,5 +142,5 @@ describe('a hub killed between batches', () => {
     live.close();
     replay.close();
     await nc.close();
-  }, 180_000);
+  }, 300_000);
 });

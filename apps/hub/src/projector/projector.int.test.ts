@@ -113,6 +113,27 @@ describe('projector', () => {
           data: { sku: 'DLQ-OK', location: 'store-1', qty: 1 },
         }),
       ],
+      // An HLC made by another node would break the tie-breaking of the merge order.
+      [
+        'invalid-envelope',
+        subj,
+        JSON.stringify({
+          ...good,
+          id: '019b76da-0000-7000-8000-000000000004',
+          hlc: good.hlc.replace('store-1-dlq', 'store-1-other'),
+        }),
+      ],
+      // `hub` is the hub's own node id: a store may not use it.
+      [
+        'subject-mismatch',
+        storeEventSubject('north', 'store-1', 'hub'),
+        JSON.stringify({
+          ...good,
+          id: '019b76da-0000-7000-8000-000000000005',
+          node: 'hub',
+          hlc: good.hlc.replace('store-1-dlq', 'hub'),
+        }),
+      ],
     ];
     for (const [i, [, subject, body]] of bad.entries()) await js.publish(subject, body, { msgID: `bad-${i}` });
     await js.publish(subj, JSON.stringify(good), { msgID: good.id });

@@ -1,0 +1,163 @@
+# shellcheck shell=bash
+# Shared helpers for the project's scripts. Source it; it does not run anything by itself.
+#
+# Everything the project needs on a machine is installed from here, because a fresh machine
+# (a new developer's, CI's) has only Node, npm and Debian's package sources.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+
+# Minimum nats-server the sync layer is written against (Debian 12 ships 2.9.10).
+NATS_MIN_VERSION=2.9
+
+log() { printf '%s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# Prints a header that makes it obvious in CI output which step ran or failed.
+section() { printf '\n==> %s\n' "$*" >&2; }
+
+is_root() { [[ "$(id -u)" -eq 0 ]]; }
+
+# Runs a command with its output captured; shows the output only if it fails, so routine
+# installs stay readable while failures keep their full diagnostics.
+run_quiet() {
+  local label=$1
+  shift
+  local out
+  out="$(mktemp "${TMPDIR:-/tmp}/stocknerve-XXXXXX.log")"
+  local rc=0
+  "$@" >"$out" 2>&1 || rc=$?
+  if ((rc == 0)); then
+    rm -f "$out"
+    return 0
+  fi
+  log "error: $label failed (exit $rc); its output:"
+  cat "$out" >&2
+  rm -f "$out"
+  return "$rc"
+}
+
+# Returns 0 when version $1 >= version $2 (dotted numbers, compared numerically).
+version_ge() {
+  [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" == "$2" ]]
+}
+
+ensure_node() {
+  command -v node >/dev/null 2>&1 || die 'Node.js 20 or newer is required (https://nodejs.org or apt-get install nodejs)'
+  local version major
+  version="$(node -p process.versions.node)"
+  major="${version%%.*}"
+  ((major >= 20)) || die "Node.js 20 or newer is required; found $version"
+  # package.json engines asks for >=20.19 (require(esm)); older 20.x mostly works, so only warn.
+  if ((major == 20)) && ! version_ge "$version" 20.19.0; then
+    log "warning: Node $version is older than 20.19, which package.json engines asks for"
+  fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if ((APT_UPDATED == 0)); then
+    run_quiet 'apt-get update' apt-get update
+    APT_UPDATED=1
+  fi
+  run_quiet "apt-get install $*" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+}
+
+# Makes the pinned pnpm (package.json packageManager) the first `pnpm` on PATH, installing it into
+# $ROOT/.tools without root when the machine's pnpm is missing or another version.
+ensure_pnpm() {
+  # A lockfile written by one pnpm makes a newer one try to switch versions (and fail) unless
+  # this is off; corepack cannot fetch pnpm here either.
+  export npm_config_manage_package_manager_versions=false
+  local want have
+  want="$(node -p 'require(process.argv[1]).packageManager.split("@")[1]' "$ROOT/package.json")"
+  have="$(pnpm --version 2>/dev/null || true)"
+  if [[ "$have" == "$want" ]]; then
+    return 0
+  fi
+  local bin="$ROOT/.tools/node_modules/.bin"
+  case ":$PATH:" in
+    *":$bin:"*) ;;
+    *) export PATH="$bin:$PATH" ;;
+  esac
+  hash -r
+  if [[ "$("$bin/pnpm" --version 2>/dev/null || true)" != "$want" ]]; then
+    log "installing pnpm $want into .tools/ (the pnpm on PATH is ${have:-missing})"
+    mkdir -p "$ROOT/.tools"
+    run_quiet "npm install pnpm@$want" npm install --no-save --no-audit --no-fund --prefix "$ROOT/.tools" "pnpm@$want"
+    hash -r
+  fi
+  local got
+  got="$(pnpm --version 2>/dev/null || true)"
+  [[ "$got" == "$want" ]] || die "pnpm $want is required but '$(command -v pnpm || echo pnpm)' reports '${got:-nothing}'"
+}
+
+# Prints the path of nats-server, or fails. Debian installs it in /usr/sbin, which is not on a
+# non-root user's PATH.
+find_nats_server() {
+  if command -v nats-server 2>/dev/null; then return 0; fi
+  if [[ -x /usr/sbin/nats-server ]]; then
+    echo /usr/sbin/nats-server
+    return 0
+  fi
+  return 1
+}
+
+# Exports NATS_SERVER_BIN (also read by packages/test-harness) after installing nats-server if
+# needed.
+ensure_nats_server() {
+  local bin
+  if ! bin="$(find_nats_server)"; then
+    is_root || die 'nats-server not found: install nats-server 2.9+: sudo apt-get install nats-server'
+    log 'installing nats-server (apt)'
+    apt_install nats-server
+    bin="$(find_nats_server)" || die 'nats-server is still not found after apt-get install nats-server'
+  fi
+  local version
+  version="$("$bin" --version 2>&1 | sed -n 's/.*v\([0-9][0-9.]*\).*/\1/p' | head -n1)"
+  if [[ -n "$version" ]] && ! version_ge "$version" "$NATS_MIN_VERSION"; then
+    die "nats-server $NATS_MIN_VERSION+ is required; $bin is $version"
+  fi
+  export NATS_SERVER_BIN="$bin"
+}
+
+# Debian's chromium, which the browser tests drive through playwright-core (no browser download).
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then return 0; fi
+  is_root || die 'chromium not found at /usr/bin/chromium: install it: sudo apt-get install chromium'
+  log 'installing chromium (apt)'
+  apt_install chromium
+  [[ -x /usr/bin/chromium ]] || die 'chromium is still missing at /usr/bin/chromium after apt-get install chromium'
+}
+
+# Installs the workspace's dependencies exactly as locked.
+install_deps() {
+  local header=/usr/include/node/node_version.h
+  # better-sqlite3's prebuilt download and node-gyp's header download both fail on machines
+  # without internet access beyond the registries; Debian's headers work when they match the
+  # running Node exactly. Elsewhere the prebuilt download is the faster path.
+  if [[ -z "${npm_config_nodedir:-}" && -f "$header" ]]; then
+    local headers_version
+    headers_version="$(awk '$1 == "#define" && $2 ~ /^NODE_(MAJOR|MINOR|PATCH)_VERSION$/ { v[$2] = $3 }
+      END { print v["NODE_MAJOR_VERSION"] "." v["NODE_MINOR_VERSION"] "." v["NODE_PATCH_VERSION"] }' "$header")"
+    if [[ "$headers_version" == "$(node -p process.versions.node)" ]]; then
+      export npm_config_nodedir=/usr
+    fi
+  fi
+  if [[ -n "${CI:-}" || "${STOCKNERVE_SKIP_ELECTRON:-}" == 1 ]]; then
+    export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+  fi
+  log 'installing dependencies (pnpm install --frozen-lockfile; a fresh install builds better-sqlite3 from source, ~90 s)'
+  run_quiet 'pnpm install --frozen-lockfile' pnpm install --frozen-lockfile
+}
+
+# Everything a checkout needs before tests or start: used by setup.sh, test.sh, start.sh, bench.sh.
+stocknerve_setup() {
+  ensure_node
+  ensure_pnpm
+  ensure_nats_server
+  install_deps
+}

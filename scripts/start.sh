@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Starts a local Stocknerve: nats-server (deploy/nats-server.conf), the hub, the demo data, and
+# (later) a store node. Ctrl-C stops everything.
+#
+# Environment (defaults): STOCKNERVE_NATS_PORT (7422), STOCKNERVE_NATS_WS_PORT (7423),
+# STOCKNERVE_NATS_STORE_DIR (.data/nats), HUB_PORT (7480), HUB_DB (.data/hub/views.sqlite).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+section 'setup'
+stocknerve_setup
+
+export STOCKNERVE_NATS_PORT="${STOCKNERVE_NATS_PORT:-7422}"
+export STOCKNERVE_NATS_WS_PORT="${STOCKNERVE_NATS_WS_PORT:-7423}"
+export STOCKNERVE_NATS_STORE_DIR="${STOCKNERVE_NATS_STORE_DIR:-$ROOT/.data/nats}"
+export HUB_PORT="${HUB_PORT:-7480}"
+# Absolute: `pnpm --filter ... exec` runs in apps/hub, where a relative path would land.
+export HUB_DB="${HUB_DB:-$ROOT/.data/hub/views.sqlite}"
+export NATS_URL="nats://127.0.0.1:$STOCKNERVE_NATS_PORT"
+NATS_WS_URL="ws://127.0.0.1:$STOCKNERVE_NATS_WS_PORT"
+HUB_URL="http://127.0.0.1:$HUB_PORT"
+mkdir -p "$STOCKNERVE_NATS_STORE_DIR" "$(dirname "$HUB_DB")"
+
+children=()
+
+# Each child runs in its own session (setsid) so the whole tree (pnpm -> tsx -> node) can be
+# signalled as one process group; pnpm does not forward signals reliably.
+spawn_group() {
+  if command -v setsid >/dev/null 2>&1; then
+    setsid "$@" &
+  else
+    "$@" &
+  fi
+  children+=("$!")
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+
+stop_children() {
+  local pid i deadline
+  # Newest first: the hub stops before the NATS server it is connected to.
+  for ((i = ${#children[@]} - 1; i >= 0; i--)); do
+    pid="${children[i]}"
+    alive "$pid" || continue
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + 10))
+    while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+    if alive "$pid"; then
+      log "process $pid ignored SIGTERM for 10 s; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  children=()
+}
+
+on_signal() {
+  trap - INT TERM
+  log 'stopping...'
+  stop_children
+  exit "$1"
+}
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+trap stop_children EXIT
+
+# Polls until "$@" succeeds; fails early when process $pid exits, or after $timeout seconds.
+wait_until() {
+  local what=$1 pid=$2 timeout=$3
+  shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    alive "$pid" || die "$what exited before it was ready (see its output above)"
+    ((SECONDS < deadline)) || die "$what was not ready after ${timeout} s"
+    sleep 0.5
+  done
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_ok() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }
+
+# Placeholder: a later change starts the store node here (after the demo data is seeded).
+start_store_node() {
+  :
+}
+
+section "nats-server ($NATS_URL, websocket $NATS_WS_URL, store $STOCKNERVE_NATS_STORE_DIR)"
+tcp_open "$STOCKNERVE_NATS_PORT" && die "port $STOCKNERVE_NATS_PORT is already in use (set STOCKNERVE_NATS_PORT)"
+spawn_group "$NATS_SERVER_BIN" -c "$ROOT/deploy/nats-server.conf"
+wait_until nats-server "${children[-1]}" 15 tcp_open "$STOCKNERVE_NATS_PORT"
+
+section "hub ($HUB_URL, views in $HUB_DB)"
+spawn_group pnpm --filter @stocknerve/hub exec tsx src/cli.ts serve
+wait_until hub "${children[-1]}" 60 http_ok "$HUB_URL/health"
+
+section 'demo data'
+pnpm --filter @stocknerve/hub exec tsx src/cli.ts seed-demo
+
+start_store_node
+
+section 'running'
+cat >&2 <<INFO
+  hub         $HUB_URL   (health: $HUB_URL/health)
+  NATS        $NATS_URL
+  NATS (ws)   $NATS_WS_URL
+Press Ctrl-C to stop.
+INFO
+
+# Runs until a child exits (then stops the rest and reports its status) or a signal arrives.
+set +e
+wait -n "${children[@]}"
+rc=$?
+set -e
+log "a child process exited (status $rc); stopping the others"
+exit "$((rc == 0 ? 1 : rc))"
