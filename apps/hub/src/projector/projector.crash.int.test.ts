@@ -108,7 +108,7 @@ describe('a hub killed between batches', () => {
       return last;
     })();
     await waitFor(async () => (await health(hub.url)).checkpoint > lastHubSeq + 3000, {
-      timeoutMs: 30_000,
+      timeoutMs: 90_000,
       intervalMs: 10,
     });
     await hub.kill('SIGKILL');
