@@ -19,8 +19,13 @@ export HUB_PORT="${HUB_PORT:-7480}"
 # Absolute: `pnpm --filter ... exec` runs in apps/hub, where a relative path would land.
 export HUB_DB="${HUB_DB:-$ROOT/.data/hub/views.sqlite}"
 export NATS_URL="nats://127.0.0.1:$STOCKNERVE_NATS_PORT"
+# Demo tokens (one per role). A real deployment sets its own HUB_TOKENS (docs/runbook.md).
+export HUB_ADMIN_TOKEN="${HUB_ADMIN_TOKEN:-demo-admin-token-change-me}"
+export HUB_ECOMMERCE_TOKEN="${HUB_ECOMMERCE_TOKEN:-demo-ecommerce-token-change-me}"
+export HUB_MANAGER_TOKEN="${HUB_MANAGER_TOKEN:-demo-manager-token-change-me}"
+export HUB_TOKENS="${HUB_TOKENS:-$HUB_ADMIN_TOKEN:admin,$HUB_ECOMMERCE_TOKEN:ecommerce,$HUB_MANAGER_TOKEN:manager}"
+export HUB_URL="http://127.0.0.1:${HUB_PORT:-7480}"
 NATS_WS_URL="ws://127.0.0.1:$STOCKNERVE_NATS_WS_PORT"
-HUB_URL="http://127.0.0.1:$HUB_PORT"
 mkdir -p "$STOCKNERVE_NATS_STORE_DIR" "$(dirname "$HUB_DB")"
 
 children=()
