@@ -115,7 +115,16 @@ describe('a hub killed between batches', () => {
     const lastSeq = await publishing;
 
     hub = await spawnHubProcess(env, port);
-    await waitFor(async () => (await health(hub.url)).checkpoint >= lastSeq, { timeoutMs: 150_000 });
+    try {
+      await waitFor(async () => (await health(hub.url)).checkpoint >= lastSeq, { timeoutMs: 150_000 });
+    } catch (error) {
+      console.error('hub did not catch up', {
+        lastSeq,
+        health: await health(hub.url),
+        output: hub.output().slice(-5000),
+      });
+      throw error;
+    }
     await hub.kill('SIGTERM');
 
     const live = openSqliteStore(dbPath);

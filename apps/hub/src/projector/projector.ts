@@ -59,6 +59,10 @@ export class Projector {
   private loop: Promise<void> | undefined;
   private appliedSeq = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
+  private buffer: JsMsg[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
 
   constructor(private readonly deps: ProjectorDeps) {}
 
@@ -102,38 +106,67 @@ export class Projector {
   private async run(): Promise<void> {
     const { log } = this.deps;
     while (this.running) {
+      this.buffer = [];
+      this.chain = Promise.resolve();
+      this.failure = undefined;
       try {
         await flushDeadLetters(this.deps.js, this.deps.store);
         await resetProjectorConsumer(this.deps.jsm, this.appliedSeq, this.deps.batchSize * 4);
         const consumer = await this.deps.js.consumers.get(NAMES.eventStream, NAMES.projectorConsumer);
-        this.messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
+        const messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
+        this.messages = messages;
         if (!this.running) break;
-        let buffer: JsMsg[] = [];
         let expected = this.appliedSeq + 1;
-        for await (const m of this.messages) {
+        for await (const m of messages) {
+          if (this.failure) throw this.failure;
           if (m.seq < expected) continue; // a redelivery of something already applied
           if (m.seq > expected) {
             // A message was not delivered (e.g. still pending from before a reconnect). Acking past
             // it would skip it for good: apply what is contiguous and restart from the checkpoint.
-            if (buffer.length > 0) await this.flush(buffer);
+            await this.flushBuffered();
             throw new Error(`delivery gap: expected stream seq ${expected}, got ${m.seq}`);
           }
           expected++;
-          buffer.push(m);
-          // Flush when the batch is full or nothing else has already arrived: low latency when
-          // quiet, big transactions under load.
-          if (buffer.length >= this.deps.batchSize || this.messages.getPending() === 0) {
-            const batch = buffer;
-            buffer = [];
-            await this.flush(batch);
-          }
+          this.buffer.push(m);
+          // Big transactions under load, low latency when quiet. `getPending()` alone cannot say
+          // "nothing else arrived" (it over-counts after internal control callbacks), so a short
+          // timer flushes a partial batch too.
+          if (this.buffer.length >= this.deps.batchSize || messages.getPending() === 0) await this.flushBuffered();
+          else this.timer ??= setTimeout(() => void this.flushBuffered(), 2);
         }
+        await this.chain;
+        if (this.failure) throw this.failure;
       } catch (error) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
         if (!this.running) break;
-        log.warn({ err: error }, 'projector consumer interrupted; resuming');
+        log.warn({ err: error }, 'projector consumer interrupted; resuming from the checkpoint');
         await new Promise((r) => setTimeout(r, 500));
       }
     }
+  }
+
+  /**
+   * Applies what is buffered, after any flush already under way (batches commit in stream order).
+   * A failed batch stops the consumer: nothing after it is applied or acked, and the loop restarts
+   * from the checkpoint.
+   */
+  private flushBuffered(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return this.chain;
+    this.chain = this.chain.then(async () => {
+      if (this.failure) return;
+      try {
+        await this.flush(batch);
+      } catch (error) {
+        this.failure = error instanceof Error ? error : new Error(String(error));
+        this.messages?.stop(this.failure);
+      }
+    });
+    return this.chain;
   }
 
   private async flush(batch: JsMsg[]): Promise<void> {

@@ -89,11 +89,22 @@ export class KvReplica {
       for (const p of puts) this.options.onValue?.(p.key, p.value);
       for (const id of deletes) this.options.onValue?.(id.slice(this.options.bucket.length + 1), null);
     };
+    // Writes are serialised; a short timer flushes a partial batch because `getPending()` can stay
+    // above 0 after the iterator's internal control callbacks.
+    let chain: Promise<void> = Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flushSoon = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      chain = chain.then(flush).catch(() => undefined);
+      return chain;
+    };
     try {
       for await (const entry of iterator) {
         if (generation !== this.generation) break;
         batch.push(entry);
-        if (batch.length >= 200 || iterator.getPending() === 0) await flush();
+        if (batch.length >= 200 || iterator.getPending() === 0) await flushSoon();
+        else timer ??= setTimeout(() => void flushSoon(), 5);
         if (!this.caughtUp && (entry.delta ?? 0) === 0) {
           this.caughtUp = true;
           this.options.onCaughtUp?.();
@@ -102,6 +113,6 @@ export class KvReplica {
     } catch {
       // The connection went away; the sync client restarts every watch when it comes back.
     }
-    if (batch.length > 0) await flush().catch(() => undefined);
+    await flushSoon();
   }
 }
