@@ -1,5 +1,6 @@
 import express from 'express';
 import type { HubContext } from '../hub-context.js';
+import { reportsRouter } from '../reports/router.js';
 import { tokenRoles } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { watchNatsConnection } from './nats-state.js';
@@ -37,6 +38,7 @@ export const createHttpApp = (ctx: HubContext) => {
     ...adminRoutes(ctx),
   );
   mountRoutes(app, routes, tokenRoles(ctx.config.tokens));
+  app.use(reportsRouter(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
   return app;

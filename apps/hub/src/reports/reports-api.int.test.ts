@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, ECOMMERCE_TOKEN, MANAGER_TOKEN } from '../testing/hub-fixture.js';
+import { SESSION_COOKIE } from './reports-auth.js';
+import { type Expected, expectedFigures, expectedReplenishment } from './testing/expected-figures.js';
+import { parseCsv } from './testing/parse-csv.js';
+import { type SeededHub, startSeededHub } from './testing/seeded-hub.js';
+import { serveReports } from './testing/serve-reports.js';
+
+// The reports' HTTP contract on a small seeded network: auth (bearer, cookie, ?token=, sign-in form),
+// JSON figures against the pure fold, CSV, bad input, and the live-update stream.
+
+let seeded: SeededHub;
+let reports: { url: string; close(): Promise<void> };
+let expected: Expected;
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const get = (path: string, headers: Record<string, string> = bearer(MANAGER_TOKEN)) =>
+  fetch(`${reports.url}${path}`, { headers, redirect: 'manual' });
+const json = async <T>(path: string): Promise<T> => {
+  const r = await get(path);
+  expect(r.status, path).toBe(200);
+  return (await r.json()) as T;
+};
+
+interface ReportJson {
+  kpis: Record<string, number | null>;
+  tables: Record<string, { columns: { key: string; label: string }[]; rows: Record<string, string | number | null>[] }>;
+}
+
+beforeAll(async () => {
+  seeded = await startSeededHub({ skus: 240, salesPerStore: 360, seed: 7 });
+  reports = await serveReports(seeded.hub.ctx);
+  expected = expectedFigures(seeded);
+}, 120_000);
+
+afterAll(async () => {
+  await reports?.close();
+  await seeded?.close();
+});
+
+describe('reports: who may see them', () => {
+  it('API: 401 without a token or with an unknown one, 403 for ecommerce, 200 for manager and admin', async () => {
+    const none = await get('/reports/api/overview', {});
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    expect(await none.json()).toMatchObject({ error: 'unauthorized' });
+    expect((await get('/reports/api/overview', bearer('not-a-real-token-000000'))).status).toBe(401);
+    const shop = await get('/reports/api/overview', bearer(ECOMMERCE_TOKEN));
+    expect(shop.status).toBe(403);
+    expect(await shop.json()).toMatchObject({ error: 'forbidden' });
+    expect((await get('/reports/api/overview', bearer(MANAGER_TOKEN))).status).toBe(200);
+    expect((await get('/reports/api/stores', bearer(ADMIN_TOKEN))).status).toBe(200);
+  });
+
+  it('pages: the sign-in form without a session; ?token= sets an HttpOnly SameSite=Strict cookie and drops the token from the URL', async () => {
+    const anonymous = await get('/reports/overview?region=north', {});
+    expect(anonymous.status).toBe(401);
+    const form = await anonymous.text();
+    expect(form).toContain('name="token"');
+    expect(form).toContain('value="/reports/overview?region=north"');
+
+    const signIn = await get(`/reports/overview?region=north&token=${MANAGER_TOKEN}`, {});
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toBe('/reports/overview?region=north');
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toContain(`${SESSION_COOKIE}=`);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/Path=\/reports/);
+    const session = { cookie: cookie.split(';')[0] ?? '' };
+    const page = await get('/reports/overview?region=north', session);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<h1>Network overview</h1>');
+    // The cookie works for the API too (the page's live refresh and CSV links use it).
+    expect((await get('/reports/api/overview', session)).status).toBe(200);
+  });
+
+  it('pages: an ecommerce token gets 403 and no cookie, by ?token= and by the form', async () => {
+    const viaQuery = await get(`/reports/overview?token=${ECOMMERCE_TOKEN}`, {});
+    expect(viaQuery.status).toBe(403);
+    expect(viaQuery.headers.get('set-cookie')).toBeNull();
+    const viaForm = await fetch(`${reports.url}/reports/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: ECOMMERCE_TOKEN, next: '/reports/stores' }),
+      redirect: 'manual',
+    });
+    expect(viaForm.status).toBe(403);
+    expect(viaForm.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('sign-in form: redirects to a reports page only, and sign-out clears the cookie', async () => {
+    const ok = await fetch(`${reports.url}/reports/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: MANAGER_TOKEN, next: '/reports/stores?region=west' }),
+      redirect: 'manual',
+    });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/reports/stores?region=west');
+    const offsite = await fetch(`${reports.url}/reports/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: MANAGER_TOKEN, next: '//evil.example/reports/' }),
+      redirect: 'manual',
+    });
+    expect(offsite.headers.get('location')).toBe('/reports/overview');
+    const wrong = await fetch(`${reports.url}/reports/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'wrong-token-wrong-token' }),
+      redirect: 'manual',
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('not recognised');
+    const out = await fetch(`${reports.url}/reports/logout`, { method: 'POST', redirect: 'manual' });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('set-cookie')).toMatch(new RegExp(`${SESSION_COOKIE}=;.*Expires=Thu, 01 Jan 1970`));
+  });
+
+  it('serves uPlot and the page assets without a session', async () => {
+    const js = await get('/reports/assets/uPlot.iife.min.js', {});
+    expect(js.status).toBe(200);
+    expect(await js.text()).toContain('uPlot');
+    expect((await get('/reports/assets/uPlot.min.css', {})).status).toBe(200);
+    expect((await get('/reports/assets/reports.js', {})).status).toBe(200);
+    expect((await get('/reports/assets/nope.js', {})).status).toBe(404);
+  });
+});
+
+describe('reports: figures and exports', () => {
+  it('overview figures equal the pure fold of the events sent', async () => {
+    const report = await json<ReportJson>('/reports/api/overview');
+    const stores = expected.cells;
+    const todaySales = [...expected.sales].filter(([k]) => k.startsWith(`${expected.today}/`));
+    expect(report.kpis).toMatchObject({
+      stockouts: stores.filter((c) => c.health === 'stockout').length,
+      'below-safety': stores.filter((c) => c.health === 'below-safety').length,
+      overstock: stores.filter((c) => c.health === 'overstock').length,
+      'units-today': todaySales.reduce((s, [, v]) => s + v.units, 0),
+      'revenue-today': todaySales.reduce((s, [, v]) => s + v.revenue, 0),
+      'open-reservations': seeded.scenario.openReservations.length,
+      'open-pickups': seeded.scenario.openPickups.length,
+      incidents: 2,
+      'stores-not-live': 2,
+    });
+    const north = report.tables.regions?.rows.find((r) => r.region === 'north');
+    expect(north?.skuLocations).toBe(stores.filter((c) => c.region === 'north').length);
+  });
+
+  it('a category filter narrows every figure to that category', async () => {
+    const report = await json<ReportJson>('/reports/api/overview?region=south&category=camping');
+    const cells = expected.cells.filter((c) => c.region === 'south' && c.category === 'camping');
+    expect(report.kpis.stockouts).toBe(cells.filter((c) => c.health === 'stockout').length);
+    expect(report.kpis.overstock).toBe(cells.filter((c) => c.health === 'overstock').length);
+    expect(report.tables.regions?.rows.map((r) => r.region)).toEqual(['south']);
+  });
+
+  it('replenishment lists the store SKUs under the threshold with the nearest surplus', async () => {
+    const report = await json<ReportJson>('/reports/api/replenishment?days=10');
+    const rows = report.tables['low-stock']?.rows ?? [];
+    const want = expectedReplenishment(expected, 10);
+    expect(rows).toHaveLength(want.length);
+    const byCell = new Map(rows.map((r) => [`${r.location}/${r.sku}`, r]));
+    for (const w of want) {
+      const row = byCell.get(`${w.location}/${w.sku}`);
+      expect(row, `${w.location}/${w.sku}`).toMatchObject({ need: w.need, from: w.from, transfer: w.transfer });
+    }
+  });
+
+  it('CSV equals the JSON rows, by the .csv route and by ?format=csv', async () => {
+    const report = await json<ReportJson>('/reports/api/stores');
+    const table = report.tables.nodes;
+    const byRoute = await get('/reports/api/stores.csv?table=nodes');
+    expect(byRoute.headers.get('content-type')).toContain('text/csv');
+    expect(byRoute.headers.get('content-disposition')).toMatch(
+      /attachment; filename="stores-nodes-\d{4}-\d\d-\d\d\.csv"/,
+    );
+    const csv = parseCsv(await byRoute.text());
+    const byFormat = parseCsv(await (await get('/reports/api/stores?format=csv&table=nodes')).text());
+    expect(byFormat).toEqual(csv);
+    expect(csv[0]).toEqual(
+      table?.columns.map((c) => (['silentFor', 'oldestWaiting'].includes(c.key) ? `${c.label} (s)` : c.label)),
+    );
+    expect(csv.slice(1)).toEqual(
+      table?.rows.map((r) => table.columns.map((c) => (r[c.key] === null ? '' : String(r[c.key])))),
+    );
+  });
+
+  it('refuses bad parameters and unknown tables', async () => {
+    expect((await get('/reports/api/replenishment?days=0')).status).toBe(400);
+    expect((await get('/reports/api/overview?region=North%20East')).status).toBe(400);
+    expect((await get('/reports/api/overview.csv')).status).toBe(400);
+    expect((await get('/reports/api/overview.csv?table=nope')).status).toBe(404);
+    expect((await get('/reports/replenishment?days=abc')).status).toBe(400);
+  });
+});
+
+describe('reports: live updates', () => {
+  it('the stream says "changed" once a new sale is projected', async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${reports.url}/reports/api/stream`, {
+      headers: bearer(MANAGER_TOKEN),
+      signal: abort.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error('no body');
+    const decoder = new TextDecoder();
+    let text = '';
+    const until = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}`);
+        text += decoder.decode(value);
+      }
+    };
+    await until('event: hello');
+    const { seq } = await seeded.storeCommand('store-w03-till1', {
+      type: 'RecordSale',
+      data: { receiptId: 'R-live-int-1', currency: 'EUR', lines: [{ sku: 'SKU-10001', qty: 1, unitPriceCents: 999 }] },
+    });
+    await until('event: changed');
+    const data = JSON.parse(text.split('event: changed\ndata: ')[1]?.split('\n')[0] ?? '{}');
+    expect(data.events).toBe(true);
+    expect(data.checkpoint).toBeGreaterThanOrEqual(seq);
+    abort.abort();
+  });
+});
