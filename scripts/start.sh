@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts a local Stocknerve: nats-server (deploy/nats-server.conf), the hub, the demo data, and
-# (later) a store node. Ctrl-C stops everything.
+# Starts a local Stocknerve: nats-server (deploy/nats-server.conf), the hub, the demo data, and a
+# store node. Ctrl-C stops everything.
 #
 # Environment (defaults): STOCKNERVE_NATS_PORT (7422), STOCKNERVE_NATS_WS_PORT (7423),
 # STOCKNERVE_NATS_STORE_DIR (.data/nats), HUB_PORT (7480), HUB_DB (.data/hub/views.sqlite).
@@ -86,9 +86,18 @@ wait_until() {
 tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_ok() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }
 
-# Placeholder: a later change starts the store node here (after the demo data is seeded).
+STORE_NODE_URL="http://127.0.0.1:${STOCKNERVE_STORE_PORT:-5180}"
+
+# A cashier's terminal at store-001: in Electron where its binary is installed, otherwise served
+# to the browser (same renderer). Provisioned through the environment (/config.json).
 start_store_node() {
-  :
+  section "store node ($STORE_NODE_URL, store-001, node store-001-t1)"
+  export STOCKNERVE_LOCATION="${STOCKNERVE_LOCATION:-store-001}"
+  export STOCKNERVE_REGION="${STOCKNERVE_REGION:-north}"
+  export STOCKNERVE_NODE="${STOCKNERVE_NODE:-store-001-t1}"
+  export STOCKNERVE_NATS_URL="${STOCKNERVE_NATS_URL:-$NATS_WS_URL}"
+  spawn_group pnpm --filter @stocknerve/store-node start:electron
+  wait_until 'store node' "${children[-1]}" 120 http_ok "$STORE_NODE_URL/config.json"
 }
 
 section "nats-server ($NATS_URL, websocket $NATS_WS_URL, store $STOCKNERVE_NATS_STORE_DIR)"
@@ -107,7 +116,9 @@ start_store_node
 
 section 'running'
 cat >&2 <<INFO
-  hub         $HUB_URL   (health: $HUB_URL/health)
+  store node  $STORE_NODE_URL   (a cashier's screen; scan e.g. SKU-1001 or 3760001000016)
+  reports     $HUB_URL/reports/overview?token=$HUB_MANAGER_TOKEN
+  hub API     $HUB_URL/v1/openapi.json   (health: $HUB_URL/health)
   NATS        $NATS_URL
   NATS (ws)   $NATS_WS_URL
 Press Ctrl-C to stop.

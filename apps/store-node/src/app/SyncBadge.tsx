@@ -1,0 +1,40 @@
+import { ageText, agoText } from '../node/format.js';
+import { useNode, useNow, useObservable } from '../ui/hooks.js';
+
+/** Always-visible sync state: online/offline, events waiting, oldest waiting, last hub contact. */
+export const SyncBadge = ({ onOpen }: { onOpen: () => void }) => {
+  const node = useNode();
+  const status = useObservable(node.sync.status$, node.sync.status);
+  const now = useNow(1000);
+  const state = status.restoring ? 'restoring' : status.connected ? 'online' : 'offline';
+  const stateText = { restoring: 'Restoring', online: 'Online', offline: 'Offline' }[state];
+  const waiting = status.pending === 0 ? 'All synced' : `${status.pending} waiting`;
+  const oldest = status.oldestPendingAgeMs === null ? '' : ` (oldest ${ageText(status.oldestPendingAgeMs)})`;
+  const contact = status.lastContactAt ? `hub ${agoText(now - status.lastContactAt)}` : 'no hub contact yet';
+  return (
+    <button
+      type="button"
+      class={`sync-badge sync-${state}`}
+      data-testid="sync-badge"
+      data-state={state}
+      data-pending={status.pending}
+      onClick={onOpen}
+      aria-keyshortcuts="Alt+9"
+      title="Open the sync panel (Alt+9)"
+    >
+      <span class="dot" aria-hidden="true" />
+      <span data-testid="sync-state">{stateText}</span>
+      <span class="sep" aria-hidden="true">
+        ·
+      </span>
+      <span data-testid="sync-waiting">
+        {waiting}
+        {oldest}
+      </span>
+      <span class="sep" aria-hidden="true">
+        ·
+      </span>
+      <span>{contact}</span>
+    </button>
+  );
+};

@@ -1,0 +1,171 @@
+import type { RestockTo } from '@stocknerve/domain';
+import { useRef, useState } from 'preact/hooks';
+import { newReference } from '../node/references.js';
+import { CompleteButton, LinesTable, QtyInput, RemoveButton } from '../ui/DocumentParts.js';
+import { useAutoFocus, useNode, useValue } from '../ui/hooks.js';
+import { type Line, useLines } from '../ui/lines.js';
+import { Notice, type NoticeValue } from '../ui/Notice.js';
+import { ScanField } from '../ui/ScanField.js';
+import { useCompleteKey } from '../ui/shortcuts.js';
+
+interface ReturnLine extends Line {
+  readonly restockTo: RestockTo;
+}
+
+const RESTOCK_LABEL: Record<RestockTo, string> = { sellable: 'Back to shelf', damaged: 'Damaged' };
+
+/** Customer returns, by receipt number or by SKU; each line back to the shelf or into damaged. */
+export const ReturnsScreen = () => {
+  const node = useNode();
+  const receiptRef = useAutoFocus<HTMLInputElement>();
+  const scanRef = useRef<HTMLInputElement>(null);
+  const [receiptId, setReceiptId] = useState('');
+  const [restockTo, setRestockTo] = useState<RestockTo>('sellable');
+  const lines = useLines<ReturnLine>();
+  const [notice, setNotice] = useState<NoticeValue>(null);
+  useValue(node.view.changed$);
+  const receipt = receiptId.trim() ? node.view.receipt(receiptId.trim()) : undefined;
+  const catalog = useValue(node.data.catalog$);
+
+  const record = async () => {
+    if (lines.lines.length === 0) {
+      setNotice({ kind: 'error', text: 'Nothing to return yet: scan the returned items.' });
+      return;
+    }
+    const returnId = newReference('RET', node.identity.node);
+    const rid = receiptId.trim();
+    const outcome = await node.commands.run(() => ({
+      correlationId: returnId,
+      command: {
+        type: 'RecordReturn',
+        data: {
+          returnId,
+          ...(rid ? { receiptId: rid } : {}),
+          lines: lines.lines.map((l) => ({ sku: l.sku, qty: l.qty, restockTo: l.restockTo })),
+        },
+      },
+    }));
+    if (outcome.ok) {
+      const damaged = lines.lines.filter((l) => l.restockTo === 'damaged').reduce((s, l) => s + l.qty, 0);
+      const units = lines.lines.reduce((s, l) => s + l.qty, 0);
+      setNotice({
+        kind: 'ok',
+        text: `Return ${returnId} recorded: ${units} ${units === 1 ? 'item' : 'items'} (${units - damaged} back to shelf, ${damaged} damaged).`,
+      });
+      lines.clear();
+      setReceiptId('');
+      receiptRef.current?.focus();
+    } else {
+      setNotice({ kind: 'error', code: outcome.code, text: outcome.message });
+      scanRef.current?.focus();
+    }
+  };
+  useCompleteKey(() => void record());
+
+  return (
+    <section class="screen" aria-labelledby="returns-title">
+      <h1 id="returns-title">Returns</h1>
+      <div class="two-columns">
+        <div class="work">
+          <div class="form-row">
+            <label for="return-receipt">Receipt number (optional)</label>
+            <input
+              id="return-receipt"
+              ref={receiptRef}
+              type="text"
+              autocomplete="off"
+              value={receiptId}
+              onInput={(e) => setReceiptId(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  scanRef.current?.focus();
+                }
+              }}
+            />
+          </div>
+          {receipt ? (
+            <div class="receipt-lines" data-testid="receipt-summary">
+              <span class="muted">Sold on {receipt.receiptId} (choose to return):</span>
+              {[...receipt.sold].map(([sku, qty]) => {
+                const returned = receipt.returned.get(sku) ?? 0;
+                const name = catalog.bySku.get(sku.toUpperCase())?.name ?? sku;
+                const left = qty - returned;
+                return (
+                  <button
+                    key={sku}
+                    type="button"
+                    disabled={left <= 0}
+                    onClick={() => {
+                      if (lines.lines.some((l) => l.sku === sku)) lines.patch(sku, { qty: left });
+                      else lines.add({ sku, name, qty: left, restockTo });
+                      scanRef.current?.focus();
+                    }}
+                  >
+                    {name} × {qty}
+                    {returned ? ` (${returned} returned)` : ''}
+                  </button>
+                );
+              })}
+            </div>
+          ) : receiptId.trim() ? (
+            <p class="muted">Receipt not rung up on this terminal: the return is recorded without checking it.</p>
+          ) : null}
+          <fieldset class="choice">
+            <legend>Returned items go</legend>
+            {(['sellable', 'damaged'] as const).map((r) => (
+              <label key={r}>
+                <input type="radio" name="restock" checked={restockTo === r} onChange={() => setRestockTo(r)} />
+                {RESTOCK_LABEL[r]}
+              </label>
+            ))}
+          </fieldset>
+          <ScanField
+            id="return-scan"
+            label="Scan returned item"
+            inputRef={scanRef}
+            onProduct={(p, qty) => {
+              lines.add({ sku: p.sku, name: p.name, qty, restockTo });
+              setNotice(null);
+            }}
+            onSetQty={lines.setLastQty}
+            onRemoveLast={lines.removeLast}
+            onUnknown={(code) =>
+              setNotice({ kind: 'error', code: 'UnknownItem', text: `No product with barcode or SKU "${code}".` })
+            }
+          />
+          <LinesTable
+            label="Return lines"
+            headers={['Item', 'SKU', { text: 'Qty', num: true }, 'Goes to']}
+            empty={lines.lines.length === 0}
+          >
+            {lines.lines.map((l) => (
+              <tr key={l.sku}>
+                <td>{l.name}</td>
+                <td class="mono">{l.sku}</td>
+                <td class="num">
+                  <QtyInput line={l} label="Quantity" value={l.qty} onChange={(qty) => lines.patch(l.sku, { qty })} />
+                </td>
+                <td>
+                  <select
+                    aria-label={`Where ${l.sku} goes`}
+                    value={l.restockTo}
+                    onChange={(e) => lines.patch(l.sku, { restockTo: e.currentTarget.value as RestockTo })}
+                  >
+                    <option value="sellable">{RESTOCK_LABEL.sellable}</option>
+                    <option value="damaged">{RESTOCK_LABEL.damaged}</option>
+                  </select>
+                </td>
+                <RemoveButton sku={l.sku} onRemove={() => lines.remove(l.sku)} />
+              </tr>
+            ))}
+          </LinesTable>
+        </div>
+        <aside class="side" aria-label="Return">
+          <CompleteButton onClick={() => void record()}>Record return</CompleteButton>
+          <Notice value={notice} />
+        </aside>
+      </div>
+    </section>
+  );
+};

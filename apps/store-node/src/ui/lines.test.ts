@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { addLine, patchLine, wholeNumber } from './lines.js';
+
+describe('document lines', () => {
+  it('adds a new SKU as a line and merges a SKU scanned again', () => {
+    const one = addLine([], { sku: 'A', name: 'a', qty: 1 });
+    const two = addLine(one, { sku: 'B', name: 'b', qty: 2 });
+    const merged = addLine(two, { sku: 'A', name: 'a', qty: 3 });
+    expect(merged).toEqual([
+      { sku: 'A', name: 'a', qty: 4 },
+      { sku: 'B', name: 'b', qty: 2 },
+    ]);
+  });
+
+  it('patches one line only', () => {
+    expect(
+      patchLine(
+        [
+          { sku: 'A', name: 'a', qty: 1 },
+          { sku: 'B', name: 'b', qty: 1 },
+        ],
+        'B',
+        { qty: 5 },
+      ),
+    ).toEqual([
+      { sku: 'A', name: 'a', qty: 1 },
+      { sku: 'B', name: 'b', qty: 5 },
+    ]);
+  });
+
+  it('accepts whole, non-negative numbers only', () => {
+    expect(wholeNumber('12')).toBe(12);
+    expect(wholeNumber(' 0 ')).toBe(0);
+    expect(wholeNumber('1.5')).toBeNaN();
+    expect(wholeNumber('-1')).toBeNaN();
+    expect(wholeNumber('')).toBeNaN();
+  });
+});
