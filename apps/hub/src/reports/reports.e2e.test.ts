@@ -24,11 +24,13 @@ let page: Page;
 const timings: Record<string, number> = {};
 const pageErrors: string[] = [];
 
+/** Every page into test-results; with UPDATE_SCREENSHOTS=1 also into docs/screenshots (committed). */
 const screenshot = async (p: Page, name: string) => {
   await mkdir(SHOTS_DIR, { recursive: true });
-  await mkdir(DOCS_DIR, { recursive: true });
   const file = `reports-${name}.png`;
   await p.screenshot({ path: `${SHOTS_DIR}${file}` });
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  await mkdir(DOCS_DIR, { recursive: true });
   await copyFile(`${SHOTS_DIR}${file}`, `${DOCS_DIR}${file}`);
 };
 
