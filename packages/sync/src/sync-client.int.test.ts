@@ -46,10 +46,14 @@ describe('sync client (smoke)', () => {
       "SELECT on_hand FROM stock WHERE location = 'store-1' AND sku = 'SKU-1'",
     );
     expect(row?.on_hand).toBe(8);
-    await waitFor(async () => (await localStock(node.log.db, node.log.identity)).get('SKU-1')?.hubAsOf != null, {
+    // The stock and watermark watches deliver independently: wait until the stock covers both events.
+    await waitFor(async () => (await localStock(node.log.db, node.log.identity)).get('SKU-1')?.onHand === 8, {
       timeoutMs: 10_000,
     });
-    expect((await localStock(node.log.db, node.log.identity)).get('SKU-1')?.onHand).toBe(8);
+    expect((await localStock(node.log.db, node.log.identity)).get('SKU-1')).toMatchObject({
+      onHand: 8,
+      unappliedEvents: 0,
+    });
     await node.stop();
   });
 });

@@ -54,6 +54,10 @@ export class SyncClient {
   private resolveRestored: (() => void) | undefined;
   private readonly now: () => number;
   private watermarkWatchSince: number | null = null;
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  /** Bumped on every connect, reconnect and disconnect: a set-up only runs for its own link. */
+  private link = 0;
 
   constructor(private readonly options: SyncClientOptions) {
     const entropy = options.entropy ?? systemEntropy;
@@ -135,7 +139,29 @@ export class SyncClient {
     await this.connecting?.catch(() => undefined);
   }
 
-  private async refreshPending(): Promise<void> {
+  /**
+   * Re-reads the pending count into the status. Coalesced: at most one read runs, and calls made
+   * meanwhile share one more read after it. (Uncoalesced, every record and every ack queued its own
+   * count query, and a burst of records starved the outbox's own reads of the log.)
+   */
+  private refreshPending(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    const run = async () => {
+      do {
+        this.refreshAgain = false;
+        await this.readPending();
+      } while (this.refreshAgain);
+    };
+    this.refreshing = run().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async readPending(): Promise<void> {
     try {
       const { count, oldestRecordedAt } = await this.log.pendingSummary();
       this.patch({
@@ -166,18 +192,43 @@ export class SyncClient {
       }
       attempt = 0;
       this.nc = nc;
+      // Statuses are followed while the connection is being set up: a server that dies during
+      // the set-up must show as offline, and the set-up must run again after the reconnect.
+      const statuses = nc.status();
+      void this.setUp(nc, ++this.link);
       try {
-        await this.onConnected(nc);
-        for await (const s of nc.status()) {
-          if (s.type === 'disconnect') this.patch({ connected: false });
-          if (s.type === 'reconnect') await this.onConnected(nc);
+        for await (const s of statuses) {
+          if (s.type === 'disconnect') {
+            this.link++;
+            this.patch({ connected: false });
+          }
+          if (s.type === 'reconnect') void this.setUp(nc, ++this.link);
         }
       } catch (error) {
         this.patch({ lastError: String((error as Error)?.message ?? error) });
       }
       await nc.closed();
+      this.link++;
       this.outbox.detach();
       this.patch({ connected: false });
+    }
+  }
+
+  /**
+   * Sets up a (re)established connection, retrying with backoff until it succeeds or the link
+   * changes. A set-up that failed once (a JetStream API timeout, the server dying again right after
+   * a reconnect) used to end the status loop: the node then showed connected forever, never
+   * restarted its KV watches, and a pending restore (and so `record`) waited forever.
+   */
+  private async setUp(nc: NatsConnection, link: number): Promise<void> {
+    for (let attempt = 1; this.running && link === this.link && !nc.isClosed(); attempt++) {
+      try {
+        await this.onConnected(nc);
+        return;
+      } catch (error) {
+        if (link === this.link) this.patch({ lastError: String((error as Error)?.message ?? error) });
+        await new Promise((r) => setTimeout(r, backoffMs(attempt, 500, 10_000)));
+      }
     }
   }
 

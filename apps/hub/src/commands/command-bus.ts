@@ -74,7 +74,6 @@ export class CommandBus {
   /** Commands wait until `caughtUp` resolved (the views hold the stream's history), then init. */
   startAfter(caughtUp: Promise<void>): void {
     this.ready = caughtUp.then(() => this.init());
-    this.tail = this.ready.catch(() => undefined);
   }
 
   async init(): Promise<void> {

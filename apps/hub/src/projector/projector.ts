@@ -116,9 +116,12 @@ export class Projector {
         const messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
         this.messages = messages;
         if (!this.running) break;
-        let expected = this.appliedSeq + 1;
+        // The new consumer starts at checkpoint + 1: its first message is the first one that exists
+        // there, so a hole before it is a deleted (or lost) message, not a missed delivery.
+        let expected: number | null = null;
         for await (const m of messages) {
           if (this.failure) throw this.failure;
+          expected ??= Math.max(m.seq, this.appliedSeq + 1);
           if (m.seq < expected) continue; // a redelivery of something already applied
           if (m.seq > expected) {
             // A message was not delivered (e.g. still pending from before a reconnect). Acking past

@@ -87,7 +87,7 @@ export class EventLog {
     decided: readonly DecidedEvent[],
     ctx: { correlationId: string; causationId?: string },
   ): Promise<InventoryEvent[]> {
-    const result = this.tail.then(async () => {
+    return this.serial(async () => {
       const now = this.entropy.now();
       let clock = this.clock;
       const events = decided.map((d, i) => {
@@ -121,39 +121,60 @@ export class EventLog {
       for (const l of this.listeners) l();
       return events;
     });
+  }
+
+  /**
+   * Runs reads and writes of the log one at a time, in call order. RxDB (17.6) re-runs a query
+   * whenever a write to the collection commits while it runs, so a query racing a steady stream of
+   * writes (a busy till, an outbox marking acks) may never finish: the outbox then sent nothing
+   * until recording paused. Queued behind each other, no write can overlap a query of this log.
+   */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
     this.tail = result.catch(() => undefined);
     return result;
   }
 
   /** Un-acked events in seq order, at most `limit`. */
-  async pending(limit: number): Promise<EventDoc[]> {
-    const docs = await this.db.events.find({ selector: { ackState: 'pending' }, sort: [{ seq: 'asc' }], limit }).exec();
-    return docs.map((d) => d.toMutableJSON());
+  pending(limit: number): Promise<EventDoc[]> {
+    return this.serial(async () => {
+      const docs = await this.db.events
+        .find({ selector: { ackState: 'pending' }, sort: [{ seq: 'asc' }], limit })
+        .exec();
+      return docs.map((d) => d.toMutableJSON());
+    });
   }
 
   /** How many events wait for a PubAck, and since when the oldest does (ms; null if none). */
-  async pendingSummary(): Promise<{ count: number; oldestRecordedAt: number | null }> {
-    const count = await this.db.events.count({ selector: { ackState: 'pending' } }).exec();
-    if (count === 0) return { count, oldestRecordedAt: null };
-    const oldest = await this.db.events.findOne({ selector: { ackState: 'pending' }, sort: [{ seq: 'asc' }] }).exec();
-    return { count, oldestRecordedAt: oldest?.recordedAt ?? null };
+  pendingSummary(): Promise<{ count: number; oldestRecordedAt: number | null }> {
+    return this.serial(async () => {
+      const count = await this.db.events.count({ selector: { ackState: 'pending' } }).exec();
+      if (count === 0) return { count, oldestRecordedAt: null };
+      const oldest = await this.db.events.findOne({ selector: { ackState: 'pending' }, sort: [{ seq: 'asc' }] }).exec();
+      return { count, oldestRecordedAt: oldest?.recordedAt ?? null };
+    });
   }
 
   /** Records PubAcks: the stream holds these events. */
   async markAcked(acks: readonly { doc: EventDoc; streamSeq: number }[], at: number): Promise<void> {
     if (acks.length === 0) return;
-    await this.db.events.bulkUpsert(
-      acks.map(({ doc, streamSeq }) => ({ ...doc, ackState: 'acked' as const, streamSeq, ackedAt: at })),
+    await this.serial(() =>
+      this.db.events.bulkUpsert(
+        acks.map(({ doc, streamSeq }) => ({ ...doc, ackState: 'acked' as const, streamSeq, ackedAt: at })),
+      ),
     );
   }
 
   /** Anti-entropy: the hub lacks these acked events; send them again. */
   async markPending(seqs: readonly number[]): Promise<number> {
     if (seqs.length === 0) return 0;
-    const docs = await this.db.events.find({ selector: { seq: { $in: [...seqs] }, ackState: 'acked' } }).exec();
-    await this.db.events.bulkUpsert(docs.map((d) => ({ ...d.toMutableJSON(), ackState: 'pending' as const })));
-    if (docs.length > 0) for (const l of this.listeners) l();
-    return docs.length;
+    const requeued = await this.serial(async () => {
+      const docs = await this.db.events.find({ selector: { seq: { $in: [...seqs] }, ackState: 'acked' } }).exec();
+      await this.db.events.bulkUpsert(docs.map((d) => ({ ...d.toMutableJSON(), ackState: 'pending' as const })));
+      return docs.length;
+    });
+    if (requeued > 0) for (const l of this.listeners) l();
+    return requeued;
   }
 
   /** Acked events with seq in the given ranges or above `above`, acked before `ackedBefore`. */
@@ -163,9 +184,9 @@ export class EventLog {
     gaps: readonly [number, number][],
     ackedBefore: number,
   ): Promise<number[]> {
-    const docs = await this.db.events
-      .find({ selector: { ackState: 'acked', seq: { $gt: watermark } }, sort: [{ seq: 'asc' }] })
-      .exec();
+    const docs = await this.serial(() =>
+      this.db.events.find({ selector: { ackState: 'acked', seq: { $gt: watermark } }, sort: [{ seq: 'asc' }] }).exec(),
+    );
     const inGap = (seq: number) => gaps.some(([a, b]) => seq >= a && seq <= b);
     return docs.filter((d) => d.ackedAt < ackedBefore && (d.seq > maxSeq || inGap(d.seq))).map((d) => d.seq);
   }
@@ -183,8 +204,10 @@ export class EventLog {
       ackedAt: at,
       origin: 'restored',
     }));
-    await this.db.events.bulkUpsert(docs);
-    await this.init();
+    await this.serial(async () => {
+      await this.db.events.bulkUpsert(docs);
+      await this.init();
+    });
   }
 
   /** Never hand out a seq at or below `seq` (the hub has seen it, even if this log has not). */
@@ -194,7 +217,7 @@ export class EventLog {
 
   /** Every stored event in seq order (the local log as the domain reads it). */
   async all(): Promise<InventoryEvent[]> {
-    const docs = await this.db.events.find({ selector: {}, sort: [{ seq: 'asc' }] }).exec();
+    const docs = await this.serial(() => this.db.events.find({ selector: {}, sort: [{ seq: 'asc' }] }).exec());
     return docs.flatMap((d) => {
       const parsed = parseEvent(d.event);
       return parsed.ok ? [parsed.event] : [];

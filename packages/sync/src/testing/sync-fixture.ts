@@ -1,7 +1,9 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import { type NatsConnection, wsconnect } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { wsFactory } from '@stocknerve/test-harness';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { NodeIdentity } from '../identity.js';
 import { type LocalDb, openLocalDb } from '../local-db/local-db.js';
 import { SyncClient, type SyncClientOptions } from '../sync-client.js';
@@ -12,9 +14,23 @@ let dbCounter = 0;
 export const openTestDb = (name = `node-${process.pid}-${++dbCounter}`): Promise<LocalDb> =>
   openLocalDb({ name, storage: getRxStorageDexie({ indexedDB, IDBKeyRange }) });
 
+/**
+ * A node's local database in RxDB's memory storage: for volume tests (thousands of events), where
+ * fake-indexeddb costs milliseconds per document. Gone when closed.
+ */
+export const openMemoryTestDb = (name = `mem-node-${process.pid}-${++dbCounter}`): Promise<LocalDb> =>
+  openLocalDb({ name, storage: getRxStorageMemory() });
+
 /** TCP transport for Node: reconnect forever, short waits (tests restart servers). */
 export const tcpTransport = (url: string) => (): Promise<NatsConnection> =>
   connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'stocknerve-node' });
+
+/**
+ * WebSocket transport, as in the browser (`wsconnect`), with the `ws` package as the socket
+ * (Node 20 has no global WebSocket): reconnect forever, short waits.
+ */
+export const wsTransport = (url: string) => (): Promise<NatsConnection> =>
+  wsconnect({ servers: url, wsFactory, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'stocknerve-node-ws' });
 
 /** A started sync client for a node, with a fresh (or given) local database. */
 export const startTestNode = async (

@@ -1,0 +1,129 @@
+import type { HubHandle } from '@stocknerve/hub';
+import { recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
+import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HUB_NAMES, type NodeIdentity } from './identity.js';
+import type { LocalDb } from './local-db/local-db.js';
+import { localStock } from './local-projection.js';
+import type { SyncClient } from './sync-client.js';
+import { catalogItem, defineStore, goodsReceived } from './testing/int-kit.js';
+import { openTestDb, startTestNode } from './testing/sync-fixture.js';
+
+// Pulled projections: the KV watches come back after a nats-server crash, and what was pulled is
+// there after the terminal restarts offline.
+
+const IDENTITY: NodeIdentity = { node: 'store-1-t1', location: 'store-1', region: 'north' };
+// One name for the node's database: fake-indexeddb keeps it, by name, for the whole process.
+const DB_NAME = `kv-resume-${process.pid}`;
+
+let server: NatsServerProcess;
+let hub: HubHandle;
+const nodes: SyncClient[] = [];
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  hub = await startTestHub(server.url);
+  await recordHubFacts(hub, [defineStore('store-1'), defineStore('store-2'), catalogItem('SKU-A', 'Apple', 120)]);
+});
+
+afterAll(async () => {
+  for (const n of nodes) await n.stop();
+  for (const n of nodes) if (!n.log.db.closed) await n.log.db.close();
+  await hub?.close();
+  await server?.dispose();
+});
+
+const projection = async (db: LocalDb, bucket: string, key: string) =>
+  (await db.projections.findOne(`${bucket}:${key}`).exec())?.toMutableJSON();
+
+/** Hub facts right after a server restart: retried until the hub's own connection is back. */
+const recordWhenHubIsBack = (facts: Parameters<typeof recordHubFacts>[1]) =>
+  waitFor(
+    async () => {
+      await recordHubFacts(hub, facts);
+      return true;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, message: 'hub recording again after the restart' },
+  );
+
+describe('KV replicas', () => {
+  it('keep pulling after nats-server is killed and restarted', async () => {
+    const node = await startTestNode(IDENTITY, server.url, { db: await openTestDb(DB_NAME) });
+    nodes.push(node);
+    const db = node.log.db;
+    await waitFor(async () => (await projection(db, HUB_NAMES.catalogBucket, 'SKU-A'))?.value.name === 'Apple', {
+      timeoutMs: 15_000,
+      message: 'catalog pulled',
+    });
+
+    await server.kill('SIGKILL');
+    await waitFor(() => !node.status.connected, { timeoutMs: 15_000, message: 'node offline' });
+    await server.restart();
+    await waitFor(() => node.status.connected, { timeoutMs: 30_000, message: 'node back online' });
+
+    // Published after the restart: a new catalog item (every node) and a pickup order for this
+    // store (a location-filtered watch).
+    await recordWhenHubIsBack([
+      catalogItem('SKU-B', 'Banana', 80),
+      {
+        type: 'PickupOrderPlaced',
+        data: {
+          pickupId: 'pk-1',
+          channel: 'web',
+          location: 'store-1',
+          orderRef: 'order-1',
+          lines: [{ sku: 'SKU-A', qty: 1 }],
+        },
+      },
+    ]);
+    await waitFor(async () => (await projection(db, HUB_NAMES.catalogBucket, 'SKU-B'))?.value.name === 'Banana', {
+      timeoutMs: 15_000,
+      message: 'catalog item published after the restart pulled',
+    });
+    await waitFor(async () => (await projection(db, HUB_NAMES.pickupsBucket, 'store-1.pk-1')) !== undefined, {
+      timeoutMs: 15_000,
+      message: 'pickup order published after the restart pulled',
+    });
+    expect(node.status.lastPull[HUB_NAMES.catalogBucket]).toBeGreaterThan(0);
+  });
+
+  it('keeps what it pulled, with its asOf, when the terminal restarts while offline', async () => {
+    const node = nodes[0];
+    if (!node) throw new Error('the first test starts the node');
+    await node.record([goodsReceived('po-1', 'SKU-A', 10)], { correlationId: 'c-1' });
+    const db = node.log.db;
+    await waitFor(async () => (await projection(db, HUB_NAMES.stockBucket, 'store-1.SKU-A'))?.value.onHand === 10, {
+      timeoutMs: 15_000,
+      message: 'stock pulled',
+    });
+    await waitFor(() => node.status.hubWatermark?.watermark === 1, { timeoutMs: 15_000 });
+    const before = {
+      apple: await projection(db, HUB_NAMES.catalogBucket, 'SKU-A'),
+      banana: await projection(db, HUB_NAMES.catalogBucket, 'SKU-B'),
+      stock: await projection(db, HUB_NAMES.stockBucket, 'store-1.SKU-A'),
+    };
+
+    await node.stop();
+    await db.close();
+    await server.stop();
+
+    const reopened = await openTestDb(DB_NAME);
+    const again = await startTestNode(IDENTITY, server.url, { db: reopened });
+    nodes.push(again);
+    expect(again.status.connected).toBe(false);
+    expect(again.status.restoring).toBe(false);
+    expect(again.log.seq).toBe(1);
+
+    const after = {
+      apple: await projection(reopened, HUB_NAMES.catalogBucket, 'SKU-A'),
+      banana: await projection(reopened, HUB_NAMES.catalogBucket, 'SKU-B'),
+      stock: await projection(reopened, HUB_NAMES.stockBucket, 'store-1.SKU-A'),
+    };
+    expect(after).toEqual(before);
+    expect(after.stock?.asOf).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(after.banana?.value).toMatchObject({ sku: 'SKU-B', name: 'Banana', priceCents: 80 });
+
+    const stock = (await localStock(reopened, IDENTITY)).get('SKU-A');
+    expect(stock).toMatchObject({ onHand: 10, reserved: 1, hubAsOf: before.stock?.asOf, unappliedEvents: 0 });
+  });
+});
