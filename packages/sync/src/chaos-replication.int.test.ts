@@ -133,10 +133,27 @@ describe('chaos replication', () => {
         seqsAboveWatermark: 0,
       });
     }
-    await waitFor(() => clients.every((c) => c.status.hubWatermark?.watermark === c.log.seq), {
-      timeoutMs: 15_000,
-      message: 'nodes pulled their watermarks',
-    });
+    try {
+      await waitFor(() => clients.every((c) => c.status.hubWatermark?.watermark === c.log.seq), {
+        timeoutMs: 30_000,
+        message: 'nodes pulled their watermarks',
+      });
+    } catch (error) {
+      const { Kvm } = await import('@nats-io/kv');
+      const kv = await new Kvm(hub.ctx.nc).open('inv_watermarks');
+      for (const c of clients) {
+        const entry = await kv.get(c.log.identity.node);
+        console.error('watermark', c.log.identity.node, {
+          seq: c.log.seq,
+          pulled: c.status.hubWatermark,
+          inKv: entry?.json(),
+          connected: c.status.connected,
+          lastPull: c.status.lastPull,
+          lastError: c.status.lastError,
+        });
+      }
+      throw error;
+    }
     expect(clients.every((c) => c.status.hubWatermark?.gaps.length === 0)).toBe(true);
   }, 180_000);
 });
