@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureViewSchema } from '../store/schema.js';
 import { openSqliteStore } from '../store/sql-store.js';
 import { stockFiguresByCell } from '../views/dump-views.js';
+import { nodeWatermark } from '../views/node-status.js';
 import { sqlInventoryView } from '../views/sql-inventory-view.js';
 import { emptyEffects, ViewWriter } from './view-writer.js';
 
@@ -47,6 +48,11 @@ const compareWithPureFold = (events: readonly InventoryEvent[], arrival: readonl
     expect(sqlView.pickup(id)?.completion?.kind ?? null, id).toBe(p.completion?.kind ?? null);
     expect(sqlView.pickup(id)?.order?.lines ?? null, id).toEqual(p.order ? [...p.order.lines] : null);
   }
+  // Every node's seqs 1..n all arrived (in some order): the watermark is n, with no gaps left.
+  const lastSeq = new Map<string, number>();
+  for (const e of events) lastSeq.set(e.node, Math.max(lastSeq.get(e.node) ?? 0, e.seq));
+  for (const [node, seq] of lastSeq)
+    expect(nodeWatermark(db, node), node).toMatchObject({ watermark: seq, maxSeq: seq, gaps: [] });
   for (const sku of new Set([...pure.networkReserved.keys()]))
     expect(sqlView.networkReserved(sku), sku).toBe(pureView.networkReserved(sku));
   db.close();

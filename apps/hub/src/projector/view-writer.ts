@@ -76,19 +76,10 @@ export class ViewWriter {
 
   /** Applies one validated event; duplicates (same id) change nothing. */
   apply(event: InventoryEvent, streamSeq: number, receivedMs: number, fx: BatchEffects): ApplyOutcome {
-    const seen = this.db.get<{ event_id: string }>(
-      'SELECT event_id FROM applied_events WHERE event_id = ? OR (node = ? AND seq = ?)',
-      event.id,
-      event.node,
-      event.seq,
-    );
-    if (seen) {
-      if (seen.event_id !== event.id) return 'seq-conflict';
-      fx.duplicates++;
-      return 'duplicate';
-    }
-    this.db.run(
-      'INSERT INTO applied_events (event_id, node, seq, stream_seq, type, location, hlc, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    // One statement on the hot path: the insert is the dedupe (event id and (node, seq) are unique).
+    const inserted = this.db.run(
+      `INSERT INTO applied_events (event_id, node, seq, stream_seq, type, location, hlc, correlation_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       event.id,
       event.node,
       event.seq,
@@ -98,6 +89,11 @@ export class ViewWriter {
       event.hlc,
       event.correlationId,
     );
+    if (inserted.changes === 0) {
+      if (!this.db.get('SELECT 1 FROM applied_events WHERE event_id = ?', event.id)) return 'seq-conflict';
+      fx.duplicates++;
+      return 'duplicate';
+    }
     this.trackNode(event, streamSeq, receivedMs);
     fx.nodes.add(event.node);
     this.applyFacts(event, streamSeq, fx);
@@ -105,37 +101,42 @@ export class ViewWriter {
     return 'applied';
   }
 
-  /** Per node: contiguous watermark, the seqs applied above it (gaps are what is missing). */
+  /**
+   * Per node: contiguous watermark, the seqs applied above it (gaps are what is missing). The
+   * common case (the next seq, no gaps) advances the watermark inside the upsert itself.
+   */
   private trackNode(event: InventoryEvent, streamSeq: number, receivedMs: number): void {
-    const region = this.db.get<{ region: string }>('SELECT region FROM locations WHERE location = ?', event.location);
-    this.db.run(
+    const after = this.db.get<{ watermark: number }>(
       `INSERT INTO node_status (node, location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc,
          last_event_stream_seq, last_heard_ms)
-       VALUES (?, ?, ?, 0, ?, 1, ?, ?, ?, ?)
+       VALUES (?, ?, (SELECT region FROM locations WHERE location = ?), CASE WHEN ? = 1 THEN 1 ELSE 0 END, ?, 1, ?, ?, ?, ?)
        ON CONFLICT (node) DO UPDATE SET
+         watermark = CASE WHEN excluded.max_seq = node_status.watermark + 1 AND node_status.max_seq <= node_status.watermark
+           THEN excluded.max_seq ELSE node_status.watermark END,
          max_seq = CASE WHEN excluded.max_seq > node_status.max_seq THEN excluded.max_seq ELSE node_status.max_seq END,
          events_applied = node_status.events_applied + 1,
          last_event_at = CASE WHEN excluded.last_event_hlc > node_status.last_event_hlc THEN excluded.last_event_at ELSE node_status.last_event_at END,
          last_event_hlc = CASE WHEN excluded.last_event_hlc > node_status.last_event_hlc THEN excluded.last_event_hlc ELSE node_status.last_event_hlc END,
          last_event_stream_seq = excluded.last_event_stream_seq,
-         last_heard_ms = CASE WHEN excluded.last_heard_ms > node_status.last_heard_ms THEN excluded.last_heard_ms ELSE node_status.last_heard_ms END`,
+         last_heard_ms = CASE WHEN excluded.last_heard_ms > node_status.last_heard_ms THEN excluded.last_heard_ms ELSE node_status.last_heard_ms END
+       RETURNING watermark`,
       event.node,
       event.location,
-      region?.region ?? null,
+      event.location,
+      event.seq,
       event.seq,
       event.occurredAt,
       event.hlc,
       streamSeq,
       receivedMs,
     );
-    const { watermark } = this.db.get<{ watermark: number }>(
-      'SELECT watermark FROM node_status WHERE node = ?',
-      event.node,
-    ) ?? { watermark: 0 };
+    const watermark = after?.watermark ?? 0;
+    if (watermark === event.seq) return;
     if (event.seq !== watermark + 1) {
       this.db.run('INSERT INTO node_seq_above (node, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', event.node, event.seq);
       return;
     }
+    // This seq closes a gap: the watermark moves over every seq already applied above it.
     let next = event.seq;
     while (this.db.run('DELETE FROM node_seq_above WHERE node = ? AND seq = ?', event.node, next + 1).changes > 0)
       next++;
