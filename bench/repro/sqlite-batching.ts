@@ -1,0 +1,108 @@
+// The cost of applying the benchmark day's events with the hub's own applyBatch/ViewWriter, by
+// transaction size and SQLite settings (no NATS: the messages are built in memory). Shows what the
+// projector's ~110-event transactions cost against 2,000-event ones.
+//
+//   npx tsx bench/repro/sqlite-batching.ts [events=30000]
+import { mkdirSync, rmSync } from 'node:fs';
+import { hubEventSubject, storeEventSubject } from '../../apps/hub/src/backbone/subjects.js';
+import type { StreamMessage } from '../../apps/hub/src/projector/apply-batch.js';
+import { applyBatch } from '../../apps/hub/src/projector/apply-batch.js';
+import { ViewWriter } from '../../apps/hub/src/projector/view-writer.js';
+import { ensureViewSchema } from '../../apps/hub/src/store/schema.js';
+import { openSqliteStore } from '../../apps/hub/src/store/sql-store.js';
+import { STREAM_LAYOUT } from '../lib/stream-lab.js';
+import { BulkEventSource, locationFacts } from '../simulator/world.js';
+
+const N = Number(process.argv[2] ?? 30000);
+const enc = new TextEncoder();
+const msgs: StreamMessage[] = [];
+let seq = 0;
+for (const f of locationFacts(STREAM_LAYOUT))
+  msgs.push({ subject: hubEventSubject(), seq: ++seq, storedMs: Date.now(), body: enc.encode(JSON.stringify(f)) });
+const src = new BulkEventSource(STREAM_LAYOUT, 'exp');
+const region = new Map(STREAM_LAYOUT.nodes.map((n) => [n.node, n.region]));
+for (let i = 0; i < N; i++) {
+  const e = src.next();
+  msgs.push({
+    subject: storeEventSubject(region.get(e.node) ?? '', e.location, e.node),
+    seq: ++seq,
+    storedMs: Date.now(),
+    body: enc.encode(JSON.stringify(e)),
+  });
+}
+const variants: [string, number, string, string[]][] = [
+  ['file, batches of 110', 110, 'file', []],
+  ['file, batches of 2000', 2000, 'file', []],
+  ['file, 2000, wal_autocheckpoint=0', 2000, 'file', ['PRAGMA wal_autocheckpoint = 0']],
+  ['file, 2000, synchronous=OFF', 2000, 'file', ['PRAGMA synchronous = OFF']],
+  [':memory:, 2000', 2000, ':memory:', []],
+];
+const totals = new Map<string, number[]>();
+for (let round = 0; round < 3; round++)
+  for (const [name, size, kind, pragmas] of variants) {
+    rmSync('/tmp/exp', { recursive: true, force: true });
+    mkdirSync('/tmp/exp');
+    const store = openSqliteStore(kind === 'file' ? '/tmp/exp/x.sqlite' : ':memory:');
+    for (const p of pragmas) store.exec(p);
+    ensureViewSchema(store);
+    const writer = new ViewWriter(store);
+    const t0 = performance.now();
+    for (let i = 0; i < msgs.length; i += size) applyBatch(store, writer, msgs.slice(i, i + size));
+    const ms = performance.now() - t0;
+    totals.set(name, [...(totals.get(name) ?? []), (ms * 1000) / msgs.length]);
+    store.close();
+  }
+for (const [name, us] of totals) {
+  const best = Math.min(...us);
+  console.log(
+    `${name.padEnd(36)} best ${best.toFixed(0)} us/event = ${Math.round(1e6 / best)} events/s   (all: ${us.map((u) => u.toFixed(0)).join(', ')})`,
+  );
+}
+rmSync('/tmp/exp', { recursive: true, force: true });
+
+// Where a 2,000-event transaction's time goes, statement by statement (file store).
+{
+  rmSync('/tmp/exp', { recursive: true, force: true });
+  mkdirSync('/tmp/exp');
+  const inner = openSqliteStore('/tmp/exp/x.sqlite');
+  ensureViewSchema(inner);
+  const stats = new Map<string, { n: number; us: number }>();
+  const timed = <T>(sql: string, fn: () => T): T => {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      const s = stats.get(sql) ?? { n: 0, us: 0 };
+      s.n++;
+      s.us += (performance.now() - t0) * 1000;
+      stats.set(sql, s);
+    }
+  };
+  let txUs = 0;
+  const store: typeof inner = {
+    ...inner,
+    run: (q, ...p) => timed(q, () => inner.run(q, ...p)),
+    get: (q, ...p) => timed(q, () => inner.get(q, ...p)),
+    all: (q, ...p) => timed(q, () => inner.all(q, ...p)),
+    transaction: (fn) => {
+      const t0 = performance.now();
+      try {
+        return inner.transaction(fn);
+      } finally {
+        txUs += (performance.now() - t0) * 1000;
+      }
+    },
+  };
+  const writer = new ViewWriter(store);
+  for (let i = 0; i < msgs.length; i += 2000) applyBatch(store, writer, msgs.slice(i, i + 2000));
+  const stmtUs = [...stats.values()].reduce((a, s) => a + s.us, 0);
+  console.log(
+    `\nbatches of 2000: ${(txUs / msgs.length).toFixed(1)} us/event in transactions, of which SQL statements ${(stmtUs / msgs.length).toFixed(1)}:`,
+  );
+  for (const [sql, s] of [...stats].sort((a, b) => b[1].us - a[1].us).slice(0, 12))
+    console.log(
+      `${(s.us / msgs.length).toFixed(1).padStart(6)} us/event ${(s.n / msgs.length).toFixed(2).padStart(5)}×  ${sql.replace(/\s+/g, ' ').slice(0, 100)}`,
+    );
+  inner.close();
+  rmSync('/tmp/exp', { recursive: true, force: true });
+}

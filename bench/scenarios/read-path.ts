@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { storeEventSubject } from '../../apps/hub/src/backbone/subjects.js';
+import { eventFactory } from '../../packages/domain/src/testing/index.js';
+import { freePort, makeTempDir, removeTempDir, startNatsServer } from '../../packages/test-harness/src/index.js';
+import { type BenchOptions, check, fig, result, type ScenarioResult } from '../lib/context.js';
+import { connect, jetstream } from '../lib/deps.js';
+import { defineLocations, HubChild, health, TOKENS, waitIdle } from '../lib/hub.js';
+import { collectProfile, profileArgs } from '../lib/profile.js';
+import { followProgress, nudgeProjector } from '../lib/progress.js';
+import { publishAll } from '../lib/stream-lab.js';
+import { Prng } from '../simulator/prng.js';
+import { worldLayout } from '../simulator/world.js';
+
+export interface ReadSize {
+  readonly seconds: number;
+  readonly connections: number;
+}
+
+const BATCH_SKUS = 20;
+
+/**
+ * (7) Read path: 20 stores with 1,000 SKUs each in the views (20,000 cells); autocannon (in the
+ * bench process) against the hub (child process): GET /v1/availability/:sku for random SKUs, then
+ * POST /v1/availability/batch with 20 random SKUs (a storefront page).
+ */
+export const readPathScenario = async (size: ReadSize, options: BenchOptions): Promise<ScenarioResult> => {
+  const r = result('read', '7. Read path (availability API under load)');
+  const dir = await makeTempDir('stocknerve-bench-read');
+  const server = await startNatsServer({ storeDir: join(dir, 'jetstream') });
+  const prof = profileArgs(options, 'read');
+  const hub = new HubChild(
+    'serve',
+    { NATS_URL: server.url, HUB_DB: join(dir, 'views.sqlite') },
+    await freePort(),
+    prof.args,
+  );
+  const nc = await connect({ servers: server.url });
+  try {
+    await hub.ready();
+    const layout = worldLayout({ regions: 4, locationsPerRegion: 5, nodesPerLocation: 1, skus: 1000 });
+    await defineLocations(hub.url, layout.locations);
+    const { checkpoint: from } = await health(hub.url);
+    // Stock for every SKU at every store: one delivery of 20 lines per 20 SKUs.
+    const events = layout.nodes.flatMap((n) => {
+      const f = eventFactory({ location: n.location, node: n.node, startMs: Date.now() - 3_600_000 });
+      return Array.from({ length: layout.skus.length / 20 }, (_, i) =>
+        f.next({
+          type: 'GoodsReceived',
+          data: {
+            purchaseOrderId: `po-${n.node}-${i}`,
+            lines: layout.skus.slice(i * 20, i * 20 + 20).map((sku, j) => ({ sku, qty: 5 + ((i + j) % 40) })),
+          },
+        }),
+      );
+    });
+    const js = jetstream(nc);
+    const regionOf = new Map(layout.nodes.map((n) => [n.node, n.region]));
+    const subjectOf = (node: string, location: string) => storeEventSubject(regionOf.get(node) ?? '', location, node);
+    const published = await publishAll(js, events.length, (i) => {
+      const e = events[i] as (typeof events)[number];
+      return { subject: subjectOf(e.node, e.location), data: JSON.stringify(e), msgID: e.id };
+    });
+    const firstNode = layout.nodes[0];
+    await followProgress({
+      progress: async () => (await health(hub.url)).checkpoint,
+      from,
+      target: published.lastSeq,
+      timeoutMs: 120_000,
+      nudge: async () =>
+        nudgeProjector(js, await js.jetstreamManager(), subjectOf(firstNode?.node ?? '', firstNode?.location ?? '')),
+    });
+    // The hub pushes the new cells to KV for a while: measure reads once it is quiet.
+    await waitIdle(hub.pid);
+    const prng = new Prng(`${options.seed}/read`);
+    const randomSku = () => layout.skus[prng.int(0, layout.skus.length - 1)] as string;
+    const headers = { authorization: `Bearer ${TOKENS.ecommerce}`, 'content-type': 'application/json' };
+    options.log(`  GET /v1/availability/:sku, ${size.connections} connections, ${size.seconds} s`);
+    const single = await autocannon({
+      url: hub.url,
+      connections: size.connections,
+      duration: size.seconds,
+      headers,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/availability/${randomSku()}` }) }],
+    });
+    options.log(
+      `  POST /v1/availability/batch (${BATCH_SKUS} SKUs), ${size.connections} connections, ${size.seconds} s`,
+    );
+    const batch = await autocannon({
+      url: hub.url,
+      connections: size.connections,
+      duration: size.seconds,
+      headers,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/availability/batch',
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ skus: Array.from({ length: BATCH_SKUS }, randomSku), channel: 'web' }),
+          }),
+        },
+      ],
+    });
+    for (const [name, res] of [
+      ['single', single],
+      ['batch', batch],
+    ] as const) {
+      const rate = res.requests.average;
+      r.figures.push(
+        fig(`${name}: requests/s`, rate, 'req/s'),
+        fig(`${name}: p50`, res.latency.p50, 'ms'),
+        fig(`${name}: p99`, res.latency.p99, 'ms'),
+      );
+      r.targets.push(check(`${name}: p99`, res.latency.p99, '<', 20, 'ms'));
+      if (res.non2xx > 0 || res.errors > 0)
+        r.notes.push(`${name}: ${res.non2xx} non-2xx answers, ${res.errors} connection errors`);
+      r.data[name] = {
+        requestsPerSecond: rate,
+        latency: { p50: res.latency.p50, p90: res.latency.p90, p99: res.latency.p99, max: res.latency.max },
+        total: res.requests.total,
+        non2xx: res.non2xx,
+        errors: res.errors,
+      };
+    }
+    r.targets.unshift(check('single: requests/s', single.requests.average, '>=', 5000, 'req/s'));
+    r.notes.push(
+      `20 stores × 1,000 SKUs in the views; ${size.connections} connections, ${size.seconds} s each, random SKUs; autocannon runs in the bench process on the same 2 cores as the hub and nats-server.`,
+      `batch = ${BATCH_SKUS} SKUs per request (${Math.round(batch.requests.average * BATCH_SKUS).toLocaleString('en')} SKU answers/s); the 5,000 req/s target is checked on single-SKU requests, p99 < 20 ms on both.`,
+    );
+    return r;
+  } finally {
+    await nc.close().catch(() => undefined);
+    await hub.kill(options.profile ? 'SIGTERM' : 'SIGKILL');
+    await collectProfile(options, prof.dir, r.data);
+    await server.dispose();
+    await removeTempDir(dir);
+  }
+};

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the chaos test (bench/chaos/run.ts); arguments are passed to it, e.g.
+# `pnpm chaos -- --seed 7 --duration 120`. Exits non-zero on any lost event or mismatching cell.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+section 'setup'
+stocknerve_setup
+section 'chaos'
+pnpm exec tsx bench/chaos/run.ts "$@"
