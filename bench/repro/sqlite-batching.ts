@@ -31,14 +31,15 @@ for (let i = 0; i < N; i++) {
   });
 }
 const variants: [string, number, string, string[]][] = [
-  ['file, batches of 110', 110, 'file', []],
   ['file, batches of 2000', 2000, 'file', []],
-  ['file, 2000, wal_autocheckpoint=0', 2000, 'file', ['PRAGMA wal_autocheckpoint = 0']],
-  ['file, 2000, synchronous=OFF', 2000, 'file', ['PRAGMA synchronous = OFF']],
+  ['file, 2000, cache 64 MB, autocheckpoint 10000', 2000, 'file', ['PRAGMA cache_size = -65536', 'PRAGMA wal_autocheckpoint = 10000']],
+  ['file, 5000, cache 64 MB, autocheckpoint 10000', 5000, 'file', ['PRAGMA cache_size = -65536', 'PRAGMA wal_autocheckpoint = 10000']],
+  ['file, 10000, cache 64 MB, autocheckpoint 10000', 10000, 'file', ['PRAGMA cache_size = -65536', 'PRAGMA wal_autocheckpoint = 10000']],
+  ['file, 10000, cache 64 MB, autocheckpoint 40000', 10000, 'file', ['PRAGMA cache_size = -65536', 'PRAGMA wal_autocheckpoint = 40000']],
   [':memory:, 2000', 2000, ':memory:', []],
 ];
 const totals = new Map<string, number[]>();
-for (let round = 0; round < 3; round++)
+for (let round = 0; round < 2; round++)
   for (const [name, size, kind, pragmas] of variants) {
     rmSync('/tmp/exp', { recursive: true, force: true });
     mkdirSync('/tmp/exp');

@@ -66,7 +66,7 @@ export const ingestScenario = async (
   } else r.notes.push('ratio not computed: scenario 1 (limit) did not run');
   r.notes.push(
     `${count.toLocaleString('en')} store events from 60 terminals (20 stores, 1,000 SKUs, sales-heavy mix) pre-published;`,
-    `hub as a child process (tsx), batch size 2,000 (default); it committed ${batches.toLocaleString('en')} transactions (${Math.round(count / Math.max(1, batches))} events each on average); first progress ${Math.round(run.first.t - started)} ms after spawn.`,
+    `hub as a child process (tsx), default batch size (HUB_BATCH_SIZE, 10,000); it committed ${batches.toLocaleString('en')} transactions (${Math.round(count / Math.max(1, batches))} events each on average); first progress ${Math.round(run.first.t - started)} ms after spawn.`,
   );
   for (const stall of run.stalls)
     r.notes.push(

@@ -7,10 +7,17 @@ export type Reply =
       readonly json: unknown;
       readonly headers?: Readonly<Record<string, string>>;
     }
-  | { readonly status: number; readonly text: string; readonly contentType: string };
+  | { readonly status: number; readonly text: string | Uint8Array; readonly contentType: string };
 
 export const json = (status: number, body: unknown, headers?: Readonly<Record<string, string>>): Reply =>
   headers ? { status, json: body, headers } : { status, json: body };
+
+/** A JSON body that is already serialized (remembered answers), as text or UTF-8 bytes. */
+export const jsonText = (status: number, text: string | Uint8Array): Reply => ({
+  status,
+  text,
+  contentType: 'application/json; charset=utf-8',
+});
 
 /** An error answer: `{ error: code, message, ...extra }`. */
 export const problem = (status: number, error: string, message: string, extra: Record<string, unknown> = {}): Reply =>

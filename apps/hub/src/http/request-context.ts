@@ -36,7 +36,16 @@ export const requestContextMiddleware =
     const given = req.get('x-correlation-id');
     const correlationId =
       given !== undefined && CORRELATION_ID.test(given) ? given : uuidv7(ctx.now(), randomBytes(10));
-    const rc: RequestContext = { correlationId, log: ctx.log.child({ correlationId }), role: undefined };
+    // The child logger is made on first use: most availability reads never log.
+    let log: Logger | undefined;
+    const rc: RequestContext = {
+      correlationId,
+      get log() {
+        log ??= ctx.log.child({ correlationId });
+        return log;
+      },
+      role: undefined,
+    };
     contexts.set(req, rc);
     res.setHeader('X-Correlation-Id', correlationId);
     res.on('finish', () => {
@@ -44,8 +53,11 @@ export const requestContextMiddleware =
       const pattern: unknown = req.route?.path;
       const route = typeof pattern === 'string' ? pattern : UNMATCHED_ROUTE;
       ctx.metrics.countHttp(req.method, route, res.statusCode);
-      // Probes and scrapes come every few seconds: keep them out of the info log.
-      const level = route === '/health' || route === '/metrics' ? 'debug' : 'info';
+      // Probes and scrapes come every few seconds, storefronts read availability thousands of times a
+      // second (counted in /metrics): their successful answers stay out of the info log.
+      const quiet = route === '/health' || route === '/metrics' || route.startsWith('/v1/availability');
+      const level = quiet && res.statusCode < 400 ? 'debug' : 'info';
+      if (!ctx.log.isLevelEnabled(level)) return;
       rc.log[level](
         {
           method: req.method,

@@ -41,43 +41,48 @@ export const applyBatch = (
   const effects = emptyEffects();
   const deadLetters: DeadLetter[] = [];
   const correlationIds: string[] = [];
-  const regionOf = (location: string) =>
-    store.get<{ region: string }>('SELECT region FROM locations WHERE location = ?', location)?.region;
+  const regionOf = (location: string) => writer.regionOf(location);
   let checkpoint = 0;
-  store.transaction(() => {
-    checkpoint = writer.checkpoint();
-    for (const message of batch) {
-      if (message.seq <= checkpoint) continue;
-      const checked = checkMessage(message.subject, decoder.decode(message.body), regionOf);
-      if (!checked.ok) {
-        deadLetters.push({ message, reason: checked.reason, detail: checked.message });
-        writer.countDeadLetter(checked.reason);
-        continue;
+  try {
+    store.transaction(() => {
+      checkpoint = writer.checkpoint();
+      for (const message of batch) {
+        if (message.seq <= checkpoint) continue;
+        const checked = checkMessage(message.subject, decoder.decode(message.body), regionOf);
+        if (!checked.ok) {
+          deadLetters.push({ message, reason: checked.reason, detail: checked.message });
+          writer.countDeadLetter(checked.reason);
+          continue;
+        }
+        const outcome = writer.apply(checked.event, message.seq, message.storedMs, effects);
+        if (outcome === 'seq-conflict') {
+          const detail = `node ${checked.event.node} already used seq ${checked.event.seq} for another event`;
+          deadLetters.push({ message, reason: 'seq-conflict', detail });
+          writer.countDeadLetter('seq-conflict');
+        } else if (outcome === 'applied') correlationIds.push(checked.event.correlationId);
       }
-      const outcome = writer.apply(checked.event, message.seq, message.storedMs, effects);
-      if (outcome === 'seq-conflict') {
-        const detail = `node ${checked.event.node} already used seq ${checked.event.seq} for another event`;
-        deadLetters.push({ message, reason: 'seq-conflict', detail });
-        writer.countDeadLetter('seq-conflict');
-      } else if (outcome === 'applied') correlationIds.push(checked.event.correlationId);
-    }
-    // Dead letters are committed with the batch and copied to the DLQ stream afterwards, so a
-    // failed copy is retried instead of lost. A rebuild counts them again but does not re-send.
-    if (options.keepDeadLetters)
-      for (const dl of deadLetters)
-        store.run(
-          'INSERT INTO dead_letter_outbox (stream_seq, subject, reason, detail, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-          dl.message.seq,
-          dl.message.subject,
-          dl.reason,
-          dl.detail,
-          Buffer.from(dl.message.body),
-        );
-    const last = batch.at(-1)?.seq ?? 0;
-    if (last > checkpoint) {
-      checkpoint = last;
-      writer.setCheckpoint(last, VIEW_SCHEMA_VERSION);
-    }
-  });
+      // Dead letters are committed with the batch and copied to the DLQ stream afterwards, so a
+      // failed copy is retried instead of lost. A rebuild counts them again but does not re-send.
+      if (options.keepDeadLetters)
+        for (const dl of deadLetters)
+          store.run(
+            'INSERT INTO dead_letter_outbox (stream_seq, subject, reason, detail, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+            dl.message.seq,
+            dl.message.subject,
+            dl.reason,
+            dl.detail,
+            Buffer.from(dl.message.body),
+          );
+      writer.flushPending();
+      const last = batch.at(-1)?.seq ?? 0;
+      if (last > checkpoint) {
+        checkpoint = last;
+        writer.setCheckpoint(last, VIEW_SCHEMA_VERSION);
+      }
+    });
+  } catch (error) {
+    writer.discardPending();
+    throw error;
+  }
   return { effects, deadLetters, checkpoint, correlationIds };
 };

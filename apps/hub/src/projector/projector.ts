@@ -49,6 +49,11 @@ export const flushDeadLetters = async (js: JetStreamClient, store: SqlStore): Pr
   return rows.length;
 };
 
+/** A partial batch is committed once no message arrived for this long, ms. */
+const LINGER_MS = 2;
+/** ... and at the latest this long after its first message arrived, ms. */
+const MAX_WAIT_MS = 50;
+
 /**
  * Applies the event stream to the views through a durable pull consumer: micro-batches (whatever
  * has arrived, up to batchSize) in one transaction each, then one ack for the batch (AckAll).
@@ -62,6 +67,8 @@ export class Projector {
   private buffer: JsMsg[] = [];
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private bufferSince = 0;
+  private lastArrival = 0;
   private failure: Error | undefined;
 
   constructor(private readonly deps: ProjectorDeps) {}
@@ -131,11 +138,15 @@ export class Projector {
           }
           expected++;
           this.buffer.push(m);
-          // Big transactions under load, low latency when quiet. `getPending()` alone cannot say
-          // "nothing else arrived" (it over-counts after internal control callbacks), so a short
-          // timer flushes a partial batch too.
-          if (this.buffer.length >= this.deps.batchSize || messages.getPending() === 0) await this.flushBuffered();
-          else this.timer ??= setTimeout(() => void this.flushBuffered(), 2);
+          this.lastArrival = Date.now();
+          // Big transactions under a backlog, low latency when quiet: commit when the batch is full
+          // or the stream had nothing more for this consumer when the message was sent (its
+          // num_pending), else once no message arrived for LINGER_MS (at the latest MAX_WAIT_MS
+          // after the first buffered one). The client-side getPending() is not consulted: nats.js
+          // counts its own queued pull requests in it, and "nothing queued right now" is true after
+          // every socket read, which made ~110-event transactions.
+          if (this.buffer.length >= this.deps.batchSize || m.info.pending === 0) await this.flushBuffered();
+          else this.armFlushTimer();
         }
         await this.chain;
         if (this.failure) throw this.failure;
@@ -147,6 +158,23 @@ export class Projector {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
+  }
+
+  /** Arms the flush of a partial batch (one timer per batch, not one per message). */
+  private armFlushTimer(): void {
+    if (this.buffer.length === 1) this.bufferSince = this.lastArrival;
+    this.timer ??= setTimeout(() => this.onFlushTimer(), LINGER_MS);
+  }
+
+  /** Flushes once LINGER_MS passed without a message or MAX_WAIT_MS since the first; else waits on. */
+  private onFlushTimer(): void {
+    this.timer = undefined;
+    if (this.buffer.length === 0) return;
+    const now = Date.now();
+    const idle = now - this.lastArrival;
+    const age = now - this.bufferSince;
+    if (idle >= LINGER_MS || age >= MAX_WAIT_MS) void this.flushBuffered();
+    else this.timer = setTimeout(() => this.onFlushTimer(), Math.min(LINGER_MS - idle, MAX_WAIT_MS - age));
   }
 
   /**

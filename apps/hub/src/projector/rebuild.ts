@@ -35,8 +35,11 @@ export const rebuildViews = async (deps: {
   for await (const m of messages) {
     batch.push(toStreamMessage(m));
     count++;
-    const done = m.seq >= lastSeq;
-    if (batch.length >= deps.batchSize || done || messages.getPending() === 0) {
+    // pending 0: nothing more in the stream (also when its last messages were deleted after the
+    // info was read, so last_seq never arrives).
+    const done = m.seq >= lastSeq || m.info.pending === 0;
+    // Full transactions: nobody waits for a rebuild's partial batches (and getPending() over-counts).
+    if (batch.length >= deps.batchSize || done) {
       applyBatch(deps.store, deps.writer, batch, { keepDeadLetters: false });
       batch = [];
       if (count % 100_000 < deps.batchSize) deps.log.info({ replayed: count, lastSeq }, 'rebuilding views');

@@ -20,10 +20,13 @@ const project = (events: readonly InventoryEvent[]) => {
   ensureViewSchema(db);
   const writer = new ViewWriter(db);
   const fx = emptyEffects();
+  // Batches of 5: node status and daily sales are aggregated within a batch and across them.
   db.transaction(() => {
     events.forEach((e, i) => {
       writer.apply(e, i + 1, 0, fx);
+      if (i % 5 === 4) writer.flushPending();
     });
+    writer.flushPending();
   });
   return db;
 };

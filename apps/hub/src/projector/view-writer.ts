@@ -64,6 +64,37 @@ interface TransferRow {
   received_lines: string | null;
 }
 
+interface NodeStatusRow {
+  location: string;
+  region: string | null;
+  watermark: number;
+  max_seq: number;
+  events_applied: number;
+  last_event_at: string | null;
+  last_event_hlc: string | null;
+  last_event_stream_seq: number | null;
+  last_heard_ms: number | null;
+}
+interface PendingNode {
+  readonly node: string;
+  readonly location: string;
+  readonly region: string | null;
+  watermark: number;
+  maxSeq: number;
+  eventsApplied: number;
+  lastEventAt: string | null;
+  lastEventHlc: string | null;
+  lastEventStreamSeq: number | null;
+  lastHeardMs: number | null;
+}
+interface PendingDailySales {
+  readonly day: string;
+  readonly location: string;
+  readonly sku: string;
+  units: number;
+  revenueCents: number;
+}
+
 export type ApplyOutcome = 'applied' | 'duplicate' | 'seq-conflict';
 
 /**
@@ -72,6 +103,10 @@ export type ApplyOutcome = 'applied' | 'duplicate' | 'seq-conflict';
  * it with the pure fold on random event streams.
  */
 export class ViewWriter {
+  private readonly pendingNodes = new Map<string, PendingNode>();
+  private readonly pendingSales = new Map<string, PendingDailySales>();
+  private readonly regions = new Map<string, string | undefined>();
+
   constructor(private readonly db: SqlStore) {}
 
   /** Applies one validated event; duplicates (same id) change nothing. */
@@ -102,52 +137,126 @@ export class ViewWriter {
   }
 
   /**
-   * Per node: contiguous watermark, the seqs applied above it (gaps are what is missing). The
-   * common case (the next seq, no gaps) advances the watermark inside the upsert itself.
+   * Per node: contiguous watermark, the seqs applied above it (gaps are what is missing). Kept in
+   * memory for the batch and written once per node by `flushPending`: a batch of 2,000 events from
+   * 60 terminals is 60 upserts instead of 2,000.
    */
   private trackNode(event: InventoryEvent, streamSeq: number, receivedMs: number): void {
-    const after = this.db.get<{ watermark: number }>(
-      `INSERT INTO node_status (node, location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc,
-         last_event_stream_seq, last_heard_ms)
-       VALUES (?, ?, (SELECT region FROM locations WHERE location = ?), CASE WHEN ? = 1 THEN 1 ELSE 0 END, ?, 1, ?, ?, ?, ?)
-       ON CONFLICT (node) DO UPDATE SET
-         watermark = CASE WHEN excluded.max_seq = node_status.watermark + 1 AND node_status.max_seq <= node_status.watermark
-           THEN excluded.max_seq ELSE node_status.watermark END,
-         max_seq = CASE WHEN excluded.max_seq > node_status.max_seq THEN excluded.max_seq ELSE node_status.max_seq END,
-         events_applied = node_status.events_applied + 1,
-         last_event_at = CASE WHEN excluded.last_event_hlc > node_status.last_event_hlc THEN excluded.last_event_at ELSE node_status.last_event_at END,
-         last_event_hlc = CASE WHEN excluded.last_event_hlc > node_status.last_event_hlc THEN excluded.last_event_hlc ELSE node_status.last_event_hlc END,
-         last_event_stream_seq = excluded.last_event_stream_seq,
-         last_heard_ms = CASE WHEN excluded.last_heard_ms > node_status.last_heard_ms THEN excluded.last_heard_ms ELSE node_status.last_heard_ms END
-       RETURNING watermark`,
-      event.node,
-      event.location,
-      event.location,
-      event.seq,
-      event.seq,
-      event.occurredAt,
-      event.hlc,
-      streamSeq,
-      receivedMs,
-    );
-    const watermark = after?.watermark ?? 0;
-    if (watermark === event.seq) return;
-    if (event.seq !== watermark + 1) {
-      this.db.run('INSERT INTO node_seq_above (node, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', event.node, event.seq);
-      return;
+    const n = this.nodeState(event.node, event.location);
+    const seq = event.seq;
+    if (seq === n.watermark + 1) {
+      n.watermark = seq;
+      // This seq closes a gap: the watermark moves over every seq already applied above it.
+      if (n.maxSeq > seq)
+        while (
+          this.db.run('DELETE FROM node_seq_above WHERE node = ? AND seq = ?', n.node, n.watermark + 1).changes > 0
+        )
+          n.watermark++;
+    } else if (seq > n.watermark + 1)
+      this.db.run('INSERT INTO node_seq_above (node, seq) VALUES (?, ?) ON CONFLICT DO NOTHING', n.node, seq);
+    if (seq > n.maxSeq) n.maxSeq = seq;
+    n.eventsApplied++;
+    if (n.lastEventHlc === null || event.hlc > n.lastEventHlc) {
+      n.lastEventHlc = event.hlc;
+      n.lastEventAt = event.occurredAt;
     }
-    // This seq closes a gap: the watermark moves over every seq already applied above it.
-    let next = event.seq;
-    while (this.db.run('DELETE FROM node_seq_above WHERE node = ? AND seq = ?', event.node, next + 1).changes > 0)
-      next++;
-    this.db.run('UPDATE node_status SET watermark = ? WHERE node = ?', next, event.node);
+    n.lastEventStreamSeq = streamSeq;
+    if (n.lastHeardMs === null || receivedMs > n.lastHeardMs) n.lastHeardMs = receivedMs;
+  }
+
+  private nodeState(node: string, location: string): PendingNode {
+    let n = this.pendingNodes.get(node);
+    if (n) return n;
+    const row = this.db.get<NodeStatusRow>(
+      `SELECT location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc, last_event_stream_seq,
+         last_heard_ms FROM node_status WHERE node = ?`,
+      node,
+    );
+    n = {
+      node,
+      location: row?.location ?? location,
+      region: row ? row.region : (this.regionOf(location) ?? null),
+      watermark: row?.watermark ?? 0,
+      maxSeq: row?.max_seq ?? 0,
+      eventsApplied: row?.events_applied ?? 0,
+      lastEventAt: row?.last_event_at ?? null,
+      lastEventHlc: row?.last_event_hlc ?? null,
+      lastEventStreamSeq: row?.last_event_stream_seq ?? null,
+      lastHeardMs: row?.last_heard_ms ?? null,
+    };
+    this.pendingNodes.set(node, n);
+    return n;
+  }
+
+  /** Region of a defined location (cached for the batch; a LocationDefined clears the cache). */
+  regionOf(location: string): string | undefined {
+    if (this.regions.has(location)) return this.regions.get(location);
+    const region = this.db.get<{ region: string }>('SELECT region FROM locations WHERE location = ?', location)?.region;
+    this.regions.set(location, region);
+    return region;
+  }
+
+  /**
+   * Writes what `apply` aggregated in memory (node status, daily sales). Call it before the batch's
+   * transaction commits, and before anything reads those tables inside it.
+   */
+  flushPending(): void {
+    for (const n of this.pendingNodes.values())
+      this.db.run(
+        `INSERT INTO node_status (node, location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc,
+           last_event_stream_seq, last_heard_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (node) DO UPDATE SET region = excluded.region, watermark = excluded.watermark,
+           max_seq = excluded.max_seq, events_applied = excluded.events_applied, last_event_at = excluded.last_event_at,
+           last_event_hlc = excluded.last_event_hlc, last_event_stream_seq = excluded.last_event_stream_seq,
+           last_heard_ms = excluded.last_heard_ms`,
+        n.node,
+        n.location,
+        n.region,
+        n.watermark,
+        n.maxSeq,
+        n.eventsApplied,
+        n.lastEventAt,
+        n.lastEventHlc,
+        n.lastEventStreamSeq,
+        n.lastHeardMs,
+      );
+    this.pendingNodes.clear();
+    for (const d of this.pendingSales.values())
+      this.db.run(
+        `INSERT INTO daily_sales (day, location, sku, units, revenue_cents) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (day, location, sku) DO UPDATE SET units = daily_sales.units + excluded.units,
+           revenue_cents = daily_sales.revenue_cents + excluded.revenue_cents`,
+        d.day,
+        d.location,
+        d.sku,
+        d.units,
+        d.revenueCents,
+      );
+    this.pendingSales.clear();
+    this.regions.clear();
+  }
+
+  /** Forgets what `apply` aggregated: the transaction it belonged to rolled back. */
+  discardPending(): void {
+    this.pendingNodes.clear();
+    this.pendingSales.clear();
+    this.regions.clear();
+  }
+
+  private addDailySales(day: string, location: string, sku: string, units: number, revenueCents: number): void {
+    const key = `${day}\u0000${location}\u0000${sku}`;
+    const d = this.pendingSales.get(key);
+    if (d) {
+      d.units += units;
+      d.revenueCents += revenueCents;
+    } else this.pendingSales.set(key, { day, location, sku, units, revenueCents });
   }
 
   private moveOnHand(event: InventoryEvent, sku: string, delta: number, streamSeq: number, fx: BatchEffects): void {
     if (delta === 0) return;
     this.db.run(
       `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, occurred_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'on_hand', ?, ?) ON CONFLICT DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, 'on_hand', ?, ?)`,
       streamSeq,
       event.id,
       event.type,
@@ -180,7 +289,7 @@ export class ViewWriter {
   private addDamaged(event: InventoryEvent, sku: string, qty: number, streamSeq: number, fx: BatchEffects): void {
     this.db.run(
       `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, occurred_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'damaged', ?, ?) ON CONFLICT DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, 'damaged', ?, ?)`,
       streamSeq,
       event.id,
       event.type,
@@ -205,7 +314,7 @@ export class ViewWriter {
     for (const line of event.data.lines) {
       this.db.run(
         `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, counted_qty, occurred_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'count', 0, ?, ?) ON CONFLICT DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, 'count', 0, ?, ?)`,
         streamSeq,
         event.id,
         event.type,
@@ -356,16 +465,7 @@ export class ViewWriter {
         const day = event.occurredAt.slice(0, 10);
         for (const l of event.data.lines) {
           this.moveOnHand(event, l.sku, -l.qty, streamSeq, fx);
-          this.db.run(
-            `INSERT INTO daily_sales (day, location, sku, units, revenue_cents) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (day, location, sku) DO UPDATE SET units = daily_sales.units + excluded.units,
-               revenue_cents = daily_sales.revenue_cents + excluded.revenue_cents`,
-            day,
-            event.location,
-            l.sku,
-            l.qty,
-            l.qty * l.unitPriceCents,
-          );
+          this.addDailySales(day, event.location, l.sku, l.qty, l.qty * l.unitPriceCents);
         }
         return;
       }
@@ -540,6 +640,8 @@ export class ViewWriter {
           d.geo?.lat ?? null,
           d.geo?.lon ?? null,
         );
+        // Nodes aggregated so far in this batch are written first, so that the update reaches them.
+        this.flushPending();
         this.db.run('UPDATE node_status SET region = ? WHERE location = ?', d.region, d.location);
         fx.locations.add(d.location);
         return;

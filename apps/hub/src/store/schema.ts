@@ -1,7 +1,7 @@
 import type { SqlStore } from './sql-store.js';
 
 /** Bump when a view's shape changes: the hub then rebuilds the views from the stream. */
-export const VIEW_SCHEMA_VERSION = 1;
+export const VIEW_SCHEMA_VERSION = 2;
 
 /** Tables of the read side. Every one can be dropped and rebuilt from the event stream. */
 const VIEW_TABLES = `
@@ -25,12 +25,13 @@ CREATE TABLE IF NOT EXISTS stock (
   damaged INTEGER NOT NULL DEFAULT 0, in_transit INTEGER NOT NULL DEFAULT 0, safety_stock INTEGER NOT NULL DEFAULT 0,
   count_hlc TEXT, count_qty INTEGER, delta_after_count INTEGER NOT NULL DEFAULT 0,
   last_hlc TEXT, last_stream_seq INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (location, sku));
+  PRIMARY KEY (location, sku)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS stock_by_sku ON stock (sku);
+-- No key: the applied_events insert is the dedupe, so each line of an applied event is written once;
+-- a key here would be a third B-tree to update per line.
 CREATE TABLE IF NOT EXISTS movements (
   stream_seq INTEGER NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, location TEXT NOT NULL, sku TEXT NOT NULL,
-  hlc TEXT NOT NULL, bucket TEXT NOT NULL, delta INTEGER NOT NULL, counted_qty INTEGER, occurred_at TEXT NOT NULL,
-  PRIMARY KEY (event_id, sku, bucket));
+  hlc TEXT NOT NULL, bucket TEXT NOT NULL, delta INTEGER NOT NULL, counted_qty INTEGER, occurred_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS movements_by_cell ON movements (location, sku, hlc);
 CREATE TABLE IF NOT EXISTS allocations (channel TEXT NOT NULL, sku TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (channel, sku));
 CREATE TABLE IF NOT EXISTS channel_held (channel TEXT NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL, PRIMARY KEY (channel, sku));
@@ -54,7 +55,7 @@ CREATE TABLE IF NOT EXISTS transfers (
   shipped_at TEXT, received_at TEXT);
 CREATE TABLE IF NOT EXISTS daily_sales (
   day TEXT NOT NULL, location TEXT NOT NULL, sku TEXT NOT NULL, units INTEGER NOT NULL, revenue_cents INTEGER NOT NULL,
-  PRIMARY KEY (day, location, sku));
+  PRIMARY KEY (day, location, sku)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS incidents (
   incident_id TEXT PRIMARY KEY, kind TEXT NOT NULL, location TEXT NOT NULL, sku TEXT NOT NULL, shortfall INTEGER NOT NULL,
   affected TEXT NOT NULL, proposal TEXT, triggered_by TEXT NOT NULL, note TEXT, recorded_at TEXT NOT NULL,

@@ -16,6 +16,11 @@ export interface SqlStore {
   /** Runs fn in one transaction: all of its writes commit together or none does. */
   transaction<T>(fn: () => T): T;
   exec(sql: string): void;
+  /**
+   * A number that changes whenever the data may have changed (any row written, any DDL): readers
+   * remember lookups until it moves.
+   */
+  version(): number;
   close(): void;
 }
 
@@ -30,6 +35,11 @@ export const openSqliteStore = (path: string): SqlStore => {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = OFF');
+  // A projector batch dirties pages all over the stock table and the movements index: a 64 MB page
+  // cache keeps them in memory, and a 40 MB WAL (10,000 pages) lets hot pages be rewritten in the
+  // WAL several times before one checkpoint copies them (measured: 40 → 30 µs per event).
+  db.pragma('cache_size = -65536');
+  db.pragma('wal_autocheckpoint = 10000');
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let s = statements.get(sql);
@@ -39,6 +49,9 @@ export const openSqliteStore = (path: string): SqlStore => {
     }
     return s;
   };
+  const totalChanges = db.prepare('SELECT total_changes()').pluck();
+  // total_changes() does not count DDL (a rebuild's DROP TABLE): exec bumps its own counter.
+  let execs = 0;
   return {
     run: (sql, ...params) => ({ changes: prepare(sql).run(...params).changes }),
     get: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).get(...params) as T | undefined,
@@ -46,8 +59,11 @@ export const openSqliteStore = (path: string): SqlStore => {
     transaction: (fn) => db.transaction(fn)(),
     exec: (sql) => {
       statements.clear();
+      execs++;
       db.exec(sql);
     },
+    // Both counts only grow, so their sum moves on every change.
+    version: () => (totalChanges.get() as number) + execs,
     close: () => db.close(),
   };
 };

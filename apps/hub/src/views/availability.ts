@@ -8,6 +8,7 @@ import {
 } from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
 import { type FreshnessPolicy, locationFreshness, trustFrom } from './freshness.js';
+import { readMemoOf } from './read-memo.js';
 import { sqlInventoryView } from './sql-inventory-view.js';
 
 /** One location's part in a SKU's availability. */
@@ -59,6 +60,10 @@ const NO_STOCK: StockFigures = { onHand: 0, reserved: 0, damaged: 0, inTransit: 
 /** Smallest power of two ≥ n: IN lists are padded to it so only a handful of statements get prepared. */
 const paddedSize = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
+const SEP = '\u0000';
+/** How long an answer is remembered while the views do not change, ms. */
+const ANSWER_MAX_AGE_MS = 1000;
+
 /** Stock figures of every location for the given SKUs, read in one query per 256 SKUs. */
 const stockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, StockFigures> => {
   const figures = new Map<string, StockFigures>();
@@ -93,7 +98,11 @@ const stockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, Stoc
 
 /**
  * Availability of SKUs for channels over every defined location, with the same ATP rules and trust
- * the hub decides reservations with. Freshness and stock figures are read once for all SKUs.
+ * the hub decides reservations with.
+ *
+ * Answers are remembered while the views do not change (any committed write forgets them, so a
+ * reservation shows at once), for at most a second: `asOf` and the ages are those of the
+ * computation, so a remembered answer is still a true statement about its time.
  */
 export const availabilityOf = (
   store: SqlStore,
@@ -102,12 +111,59 @@ export const availabilityOf = (
   skus: readonly string[],
   channels: readonly string[],
 ): SkuAvailability[] => {
+  const memo = readMemoOf(store).current();
+  const prefix = `availability${SEP}${channels.join(',')}${SEP}`;
+  const missing = skus.filter((sku) => !memo.isFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS));
+  const computed = new Map(
+    (missing.length > 0 ? computeAvailability(store, policy, nowMs, missing, channels) : []).map((a) => [a.sku, a]),
+  );
+  return skus.map((sku) =>
+    memo.getFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS, () => {
+      const answer = computed.get(sku) ?? computeAvailability(store, policy, nowMs, [sku], channels)[0];
+      if (!answer) throw new Error(`no availability computed for ${sku}`);
+      return answer;
+    }),
+  );
+};
+
+/**
+ * The same answers as UTF-8 JSON, remembered like the answers: a storefront page asks for the same
+ * SKUs over and over, and serializing them was the largest cost of the availability API.
+ */
+export const availabilityJsonOf = (
+  store: SqlStore,
+  policy: FreshnessPolicy,
+  nowMs: number,
+  skus: readonly string[],
+  channels: readonly string[],
+): Buffer[] => {
+  const memo = readMemoOf(store).current();
+  const prefix = `availability-json${SEP}${channels.join(',')}${SEP}`;
+  const stale = skus.filter((sku) => !memo.isFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS));
+  const answers = new Map(
+    (stale.length > 0 ? availabilityOf(store, policy, nowMs, stale, channels) : []).map((a) => [a.sku, a]),
+  );
+  return skus.map((sku) =>
+    memo.getFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS, () =>
+      Buffer.from(JSON.stringify(answers.get(sku) ?? availabilityOf(store, policy, nowMs, [sku], channels)[0])),
+    ),
+  );
+};
+
+const computeAvailability = (
+  store: SqlStore,
+  policy: FreshnessPolicy,
+  nowMs: number,
+  skus: readonly string[],
+  channels: readonly string[],
+): SkuAvailability[] => {
+  const memo = readMemoOf(store).current();
   const freshness = locationFreshness(store, policy, nowMs);
   const trust = trustFrom(freshness, policy);
   const base = sqlInventoryView(store);
   const stock = stockOfSkus(store, skus);
   const view: InventoryView = { ...base, stock: (sku, location) => stock.get(cellKey(location, sku)) ?? NO_STOCK };
-  const locations = base.locations();
+  const locations = memo.get('locations', () => base.locations());
   const regionOf = new Map(locations.map((l) => [l.location, l.region]));
   const ids = locations.map((l) => l.location);
   const asOf = new Date(nowMs).toISOString();

@@ -1,5 +1,6 @@
 import type { LocationTrust } from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
+import { readMemoOf } from './read-memo.js';
 
 export interface LocationFreshness {
   readonly location: string;
@@ -22,12 +23,16 @@ export const locationFreshness = (
   policy: FreshnessPolicy,
   nowMs: number,
 ): Map<string, LocationFreshness> => {
-  const rows = db.all<{ location: string; heard: number | null }>(
-    `SELECT l.location AS location, MAX(h.heard) AS heard FROM locations l LEFT JOIN (
+  const rows = readMemoOf(db)
+    .current()
+    .get('freshness:last-heard', () =>
+      db.all<{ location: string; heard: number | null }>(
+        `SELECT l.location AS location, MAX(h.heard) AS heard FROM locations l LEFT JOIN (
        SELECT location, last_heard_ms AS heard FROM node_status
        UNION ALL SELECT location, last_heartbeat_ms AS heard FROM node_heartbeats) h ON h.location = l.location
      GROUP BY l.location`,
-  );
+      ),
+    );
   return new Map(
     rows.map((r) => {
       const ageMs = r.heard === null ? null : Math.max(0, nowMs - r.heard);

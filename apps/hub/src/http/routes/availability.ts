@@ -1,9 +1,9 @@
 import { ChannelId, Sku } from '@stocknerve/domain';
 import { z } from 'zod';
 import type { HubContext } from '../../hub-context.js';
-import { availabilityOf } from '../../views/availability.js';
+import { availabilityJsonOf } from '../../views/availability.js';
 import { STOREFRONT_READ } from '../auth.js';
-import { json } from '../reply.js';
+import { jsonText } from '../reply.js';
 import { type Route, route } from '../route.js';
 import { ChannelList, SkuAvailabilitySchema } from '../schemas.js';
 
@@ -21,6 +21,10 @@ const ATP_NOTE =
   '(HUB_STALE_POLICY); network-wide reservations come off the pool; an allocation rule (share or cap) ' +
   'limits what the channel may hold. A SKU without stock anywhere (or unknown) answers zeros.';
 
+const BATCH_OPEN = Buffer.from('{"availability":[');
+const COMMA = Buffer.from(',');
+const BATCH_CLOSE = Buffer.from(']}');
+
 /** Availability for storefronts and marketplaces: one SKU, or a page of SKUs at once. */
 export const availabilityRoutes = (ctx: HubContext): Route[] => [
   route({
@@ -35,8 +39,8 @@ export const availabilityRoutes = (ctx: HubContext): Route[] => [
     query: z.object({ channel: ChannelList }),
     responses: { 200: { description: 'Availability of the SKU', schema: SkuAvailabilitySchema } },
     handle: ({ params, query }) => {
-      const [result] = availabilityOf(ctx.store, ctx.config, ctx.now(), [params.sku], query.channel);
-      return json(200, result);
+      const [answer] = availabilityJsonOf(ctx.store, ctx.config, ctx.now(), [params.sku], query.channel);
+      return jsonText(200, answer ?? '{}');
     },
   }),
   route({
@@ -54,9 +58,15 @@ export const availabilityRoutes = (ctx: HubContext): Route[] => [
         schema: z.object({ availability: z.array(SkuAvailabilitySchema) }),
       },
     },
-    handle: ({ body }) =>
-      json(200, {
-        availability: availabilityOf(ctx.store, ctx.config, ctx.now(), [...new Set(body.skus)], [body.channel]),
-      }),
+    handle: ({ body }) => {
+      const answers = availabilityJsonOf(ctx.store, ctx.config, ctx.now(), [...new Set(body.skus)], [body.channel]);
+      const parts: Buffer[] = [BATCH_OPEN];
+      for (const [i, answer] of answers.entries()) {
+        if (i > 0) parts.push(COMMA);
+        parts.push(answer);
+      }
+      parts.push(BATCH_CLOSE);
+      return jsonText(200, Buffer.concat(parts));
+    },
   }),
 ];

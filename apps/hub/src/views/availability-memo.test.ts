@@ -1,0 +1,96 @@
+import { HUB_LOCATION, HUB_NODE, type InventoryEvent } from '@stocknerve/domain';
+import { eventFactory } from '@stocknerve/domain/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { emptyEffects, ViewWriter } from '../projector/view-writer.js';
+import { ensureViewSchema } from '../store/schema.js';
+import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
+import { availabilityJsonOf, availabilityOf } from './availability.js';
+import { readMemoOf } from './read-memo.js';
+
+const T0 = Date.UTC(2026, 5, 1, 12);
+const POLICY = { staleAfterMs: 300_000, stalePolicy: 'buffer', staleBufferUnits: 2 } as const;
+
+describe('remembered availability answers', () => {
+  let db: SqlStore;
+  let writer: ViewWriter;
+  let streamSeq = 0;
+  const hub = eventFactory({ location: HUB_LOCATION, node: HUB_NODE, startMs: T0 - 60_000 });
+  const till = eventFactory({ location: 'store-1', node: 'store-1-t1', startMs: T0 - 30_000 });
+  const apply = (...events: InventoryEvent[]) =>
+    db.transaction(() => {
+      for (const e of events) writer.apply(e, ++streamSeq, T0, emptyEffects());
+      writer.flushPending();
+    });
+  const atp = (nowMs: number) => availabilityOf(db, POLICY, nowMs, ['sku-1'], ['web'])[0]?.channels[0]?.atp;
+
+  beforeEach(() => {
+    db = openSqliteStore(':memory:');
+    ensureViewSchema(db);
+    writer = new ViewWriter(db);
+    apply(
+      hub.next({
+        type: 'LocationDefined',
+        data: { location: 'store-1', region: 'north', kind: 'store', name: 'Store 1' },
+      }),
+      till.next({ type: 'GoodsReceived', data: { purchaseOrderId: 'po-1', lines: [{ sku: 'sku-1', qty: 10 }] } }),
+    );
+  });
+
+  it('shows a sale committed after the answer was remembered, at the same instant', () => {
+    expect(atp(T0)).toBe(10);
+    apply(
+      till.next({
+        type: 'SaleRecorded',
+        data: {
+          receiptId: 'r-1',
+          currency: 'EUR',
+          totalCents: 300,
+          lines: [{ sku: 'sku-1', qty: 3, unitPriceCents: 100 }],
+        },
+      }),
+    );
+    expect(atp(T0)).toBe(7);
+  });
+
+  it('is remembered for less than a second, and says when it was computed', () => {
+    const first = availabilityOf(db, POLICY, T0, ['sku-1'], ['web'])[0];
+    expect(availabilityOf(db, POLICY, T0 + 999, ['sku-1'], ['web'])[0]).toBe(first);
+    const later = availabilityOf(db, POLICY, T0 + 1000, ['sku-1'], ['web'])[0];
+    expect(later).not.toBe(first);
+    expect(later?.asOf).toBe(new Date(T0 + 1000).toISOString());
+    // A clock that went back does not serve an answer "from the future".
+    expect(availabilityOf(db, POLICY, T0 + 500, ['sku-1'], ['web'])[0]?.asOf).toBe(new Date(T0 + 500).toISOString());
+  });
+
+  it('forgets answers on any write, e.g. a heartbeat that changes a location’s age', () => {
+    const before = availabilityOf(db, POLICY, T0, ['sku-1'], ['web'])[0];
+    db.run(
+      `INSERT INTO node_heartbeats (node, location, region, last_heartbeat_ms, pending) VALUES ('store-1-t1', 'store-1', 'north', ?, 0)`,
+      T0 + 5,
+    );
+    const after = availabilityOf(db, POLICY, T0 + 10, ['sku-1'], ['web'])[0];
+    expect(after?.locations[0]?.lastHeardAt).toBe(new Date(T0 + 5).toISOString());
+    expect(before?.locations[0]?.lastHeardAt).not.toBe(after?.locations[0]?.lastHeardAt);
+  });
+
+  it('forgets answers when tables are dropped and recreated (a rebuild)', () => {
+    const memo = readMemoOf(db);
+    memo.current().get('k', () => 1);
+    db.exec('DROP TABLE IF EXISTS scratch; CREATE TABLE scratch (x)');
+    expect(memo.current().get('k', () => 2)).toBe(2);
+  });
+
+  it('serves the same answers as JSON, in request order, with unknown SKUs as zeros', () => {
+    const skus = ['sku-unknown', 'sku-1'];
+    const json = availabilityJsonOf(db, POLICY, T0, skus, ['web']).map((b) => JSON.parse(b.toString('utf8')));
+    expect(json).toEqual(JSON.parse(JSON.stringify(availabilityOf(db, POLICY, T0, skus, ['web']))));
+    expect(json.map((a) => a.channels[0].atp)).toEqual([0, 10]);
+  });
+
+  it('keeps answers per channel list', () => {
+    const web = availabilityOf(db, POLICY, T0, ['sku-1'], ['web'])[0];
+    const both = availabilityOf(db, POLICY, T0, ['sku-1'], ['web', 'market'])[0];
+    expect(web?.channels.map((c) => c.channel)).toEqual(['web']);
+    expect(both?.channels.map((c) => c.channel)).toEqual(['web', 'market']);
+  });
+});

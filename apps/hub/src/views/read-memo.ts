@@ -1,0 +1,77 @@
+import type { SqlStore } from '../store/sql-store.js';
+
+/**
+ * Lookups of the read side, remembered until the store changes. The store's version moves on every
+ * committed write (a projector batch, a heartbeat, a rebuild), so nothing here can be older than
+ * the views: between two writes, the availability API answers from memory instead of SQLite.
+ */
+export class ReadMemo {
+  private version = Number.NaN;
+  private entries = new Map<string, unknown>();
+
+  constructor(
+    private readonly store: SqlStore,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  /**
+   * The lookups valid now: call once per request and use the result for the whole answer, so one
+   * request never mixes two versions of the views.
+   */
+  current(): ReadLookups {
+    const version = this.store.version();
+    if (version !== this.version) {
+      this.version = version;
+      this.entries = new Map();
+    }
+    const entries = this.entries;
+    const max = this.maxEntries;
+    return {
+      get: <T>(key: string, compute: () => T): T => {
+        if (entries.has(key)) return entries.get(key) as T;
+        const value = compute();
+        // A crude bound (a catalogue larger than the memo): start over rather than track recency.
+        if (entries.size >= max) entries.clear();
+        entries.set(key, value);
+        return value;
+      },
+      has: (key) => entries.has(key),
+      getFresh: <T>(key: string, nowMs: number, maxAgeMs: number, compute: () => T): T => {
+        const hit = entries.get(key) as { at: number; value: T } | undefined;
+        if (hit && nowMs - hit.at < maxAgeMs && nowMs >= hit.at) return hit.value;
+        const value = compute();
+        if (entries.size >= max) entries.clear();
+        entries.set(key, { at: nowMs, value });
+        return value;
+      },
+      isFresh: (key, nowMs, maxAgeMs) => {
+        const hit = entries.get(key) as { at: number } | undefined;
+        return hit !== undefined && nowMs - hit.at < maxAgeMs && nowMs >= hit.at;
+      },
+    };
+  }
+}
+
+export interface ReadLookups {
+  /** The remembered value of `key`, computing it on first use. Values must not be mutated. */
+  get<T>(key: string, compute: () => T): T;
+  has(key: string): boolean;
+  /**
+   * Like `get`, for values that also depend on the time: computed again once `maxAgeMs` old. Each
+   * entry ages on its own, so remembered answers do not all expire in the same instant.
+   */
+  getFresh<T>(key: string, nowMs: number, maxAgeMs: number, compute: () => T): T;
+  isFresh(key: string, nowMs: number, maxAgeMs: number): boolean;
+}
+
+const memos = new WeakMap<SqlStore, ReadMemo>();
+
+/** The memo of a store (one per store, so every reader shares it). */
+export const readMemoOf = (store: SqlStore): ReadMemo => {
+  let memo = memos.get(store);
+  if (!memo) {
+    memo = new ReadMemo(store);
+    memos.set(store, memo);
+  }
+  return memo;
+};
