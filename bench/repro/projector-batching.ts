@@ -1,9 +1,9 @@
-// Measures the hub's ingest loop with its current flush rule against the proposed one, on the same
+// Measures the hub's ingest loop with its old flush rule against the one adopted in c98306e, on the same
 // stream and the hub's own applyBatch/ViewWriter/SQLite store (nothing of the hub is modified):
 //
-//   current:  flush when buffer.length >= batchSize || messages.getPending() === 0, else 2 ms after
+//   old:      flush when buffer.length >= batchSize || messages.getPending() === 0, else 2 ms after
 //             the first buffered message (apps/hub/src/projector/projector.ts as of fe0477b)
-//   proposed: flush when buffer.length >= batchSize, or no message arrived for 2 ms, or the oldest
+//   adopted:  flush when buffer.length >= batchSize, or no message arrived for 2 ms, or the oldest
 //             buffered message waited 50 ms (getPending() is not consulted)
 //
 //   npx tsx bench/repro/projector-batching.ts [events=100000]

@@ -10,9 +10,10 @@
 // entries the pull consumer pushes into the same queue (its re-pull after every ~1,000 messages
 // with max_messages 4,000, and status handling). When the last chunk of a burst holds such an entry,
 // getPending() stays >= 1 with nothing queued and the partial batch was never flushed.
-// Since 7830769 the projector also flushes 2 ms after a partial batch starts (part 2 passes), but
-// it still flushes on getPending() === 0, which under a backlog commits every socket read (~110
-// events per transaction, see projector-batching.ts), and rebuildViews still relies on it alone.
+// Since 7830769 the projector also flushed 2 ms after a partial batch started (part 2 passes), but
+// still on getPending() === 0, which under a backlog committed every socket read (~110 events per
+// transaction, see projector-batching.ts). Since c98306e neither the projector nor rebuildViews
+// consults getPending(): full batch, the message's num_pending 0, or 2 ms without a message.
 import { freePort } from '../../packages/test-harness/src/index.js';
 import { AckPolicy } from '../lib/deps.js';
 import { HubChild, health } from '../lib/hub.js';
