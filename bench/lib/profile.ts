@@ -131,6 +131,16 @@ export const collectProfile = async (
   const summary = summariseProfile(file);
   data.profile = summary;
   options.log(formatProfile(summary));
+  // Worker threads (the hub's apply worker) write their own profiles.
+  const others = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f))
+    .filter((f) => f !== file);
+  if (others.length > 0) {
+    const threads = others.map(summariseProfile);
+    data.workerProfiles = threads;
+    for (const t of threads) options.log(`  worker thread:\n${formatProfile(t)}`);
+  }
 };
 
 /** node flags that make a hub child write a CPU profile (when the run profiles). */

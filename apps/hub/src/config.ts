@@ -32,6 +32,12 @@ const HubConfigSchema = z.object({
   expirySweepMs: z.number().int().positive(),
   /** How often coalesced projections are pushed to KV, ms. Default 200. */
   kvFlushMs: z.number().int().positive(),
+  /**
+   * Most KV puts per second, on average: under a backlog the next flush waits until the last one's
+   * puts fit this rate, so coalescing absorbs the rest (puts compete with ingest for the server).
+   * Default 2000.
+   */
+  kvMaxPutsPerSecond: z.number().int().positive(),
   /** pino log level. Default info. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
@@ -51,6 +57,7 @@ export const defaultConfig = (): HubConfig => ({
   staleBufferUnits: 2,
   expirySweepMs: 1000,
   kvFlushMs: 200,
+  kvMaxPutsPerSecond: 2000,
   logLevel: 'info',
 });
 
@@ -85,6 +92,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     staleBufferUnits: num(env.HUB_STALE_BUFFER_UNITS),
     expirySweepMs: num(env.HUB_EXPIRY_SWEEP_MS),
     kvFlushMs: num(env.HUB_KV_FLUSH_MS),
+    kvMaxPutsPerSecond: num(env.HUB_KV_MAX_PUTS_PER_S),
     logLevel: env.HUB_LOG_LEVEL,
   };
   const merged = {

@@ -46,7 +46,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
 
   const metrics = new HubMetrics();
   const writer = new ViewWriter(store);
-  const kv = new KvPublisher(store, buckets, log, config.kvFlushMs);
+  const kv = new KvPublisher(store, buckets, log, config.kvFlushMs, config.kvMaxPutsPerSecond);
   const policy = config;
   const trust = () => trustFrom(locationFreshness(store, policy, now()), policy);
   let reconciler: Reconciler | undefined;

@@ -35,17 +35,38 @@ export class KvPublisher {
     nodes: new Set(),
   };
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private flushing: Promise<number> | undefined;
+  private running = false;
 
   constructor(
     private readonly db: SqlStore,
     private readonly buckets: Buckets,
     private readonly log: Logger,
     private readonly flushMs: number,
+    /** Average put rate the flushes are paced to (a backlog is coalesced instead). */
+    private readonly maxPutsPerSecond = Number.POSITIVE_INFINITY,
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.flush(), this.flushMs);
+    this.running = true;
+    this.schedule(this.flushMs);
+  }
+
+  /** Next flush after `flushMs`, or later if the last flush's puts need longer at the paced rate. */
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      const started = Date.now();
+      void this.flush()
+        .catch((err: unknown) => {
+          this.log.warn({ err }, 'kv flush failed; will retry');
+          return 0;
+        })
+        .then((puts) => {
+          const paced = (puts / this.maxPutsPerSecond) * 1000 - (Date.now() - started);
+          this.schedule(Math.max(this.flushMs, paced));
+        });
+    }, delayMs);
   }
 
   /** Marks everything as dirty: on start, so that a crash between commit and publish heals. */
@@ -72,8 +93,8 @@ export class KvPublisher {
     for (const k of fx.nodes) this.dirty.nodes.add(k);
   }
 
-  /** Publishes what is dirty now; concurrent calls share one flush. */
-  flush(): Promise<void> {
+  /** Publishes what is dirty now; concurrent calls share one flush. Resolves to the puts sent. */
+  flush(): Promise<number> {
     this.flushing ??= this.publishDirty().finally(() => {
       this.flushing = undefined;
     });
@@ -81,7 +102,8 @@ export class KvPublisher {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.running = false;
+    clearTimeout(this.timer);
     await this.flush();
   }
 
@@ -91,7 +113,7 @@ export class KvPublisher {
     return keys;
   }
 
-  private async publishDirty(): Promise<void> {
+  private async publishDirty(): Promise<number> {
     const asOf = new Date().toISOString();
     const puts: Put[] = [];
     for (const key of this.take('cells')) {
@@ -176,5 +198,6 @@ export class KvPublisher {
         }
       });
     }
+    return puts.length;
   }
 }

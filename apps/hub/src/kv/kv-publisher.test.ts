@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Buckets } from '../backbone/ensure-backbone.js';
+import { createLogger } from '../logger.js';
+import { emptyEffects } from '../projector/view-writer.js';
+import { ensureViewSchema } from '../store/schema.js';
+import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
+import { KvPublisher } from './kv-publisher.js';
+
+// Pacing is logic over timers: the buckets record puts instead of sending them (the NATS side of
+// the publisher is covered by the hub and sync integration suites).
+const recordingBuckets = () => {
+  const puts: { at: number; key: string }[] = [];
+  const bucket = { put: async (key: string) => void puts.push({ at: Date.now(), key }) };
+  const buckets = Object.fromEntries(
+    ['stock', 'pickups', 'reservations', 'catalog', 'locations', 'watermarks'].map((name) => [name, bucket]),
+  ) as unknown as Buckets;
+  return { puts, buckets };
+};
+
+describe('KV publisher pacing', () => {
+  let db: SqlStore;
+  const cellChanged = (publisher: KvPublisher, sku: string) => {
+    db.run('INSERT INTO stock (location, sku, on_hand) VALUES (?, ?, 1) ON CONFLICT DO NOTHING', 'store-1', sku);
+    const fx = emptyEffects();
+    fx.cells.add(`store-1/${sku}`);
+    publisher.note(fx);
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+    db = openSqliteStore(':memory:');
+    ensureViewSchema(db);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('flushes every flushMs while puts stay under the rate', async () => {
+    const { puts, buckets } = recordingBuckets();
+    const publisher = new KvPublisher(db, buckets, createLogger('silent'), 200, 1000);
+    publisher.start();
+    cellChanged(publisher, 'a');
+    await vi.advanceTimersByTimeAsync(200);
+    cellChanged(publisher, 'b');
+    await vi.advanceTimersByTimeAsync(200);
+    expect(puts.map((p) => [p.at, p.key])).toEqual([
+      [200, 'store-1.a'],
+      [400, 'store-1.b'],
+    ]);
+    await publisher.stop();
+  });
+
+  it('after a large flush, waits until its puts fit the rate, and coalesces changes meanwhile', async () => {
+    const { puts, buckets } = recordingBuckets();
+    const publisher = new KvPublisher(db, buckets, createLogger('silent'), 200, 20);
+    publisher.start();
+    for (let i = 0; i < 10; i++) cellChanged(publisher, `s${i}`);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(puts).toHaveLength(10);
+    // 10 puts at 20/s: the next flush comes 500 ms later, not 200 ms.
+    cellChanged(publisher, 's1');
+    cellChanged(publisher, 's1');
+    await vi.advanceTimersByTimeAsync(499);
+    expect(puts).toHaveLength(10);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(puts.slice(10).map((p) => [p.at, p.key])).toEqual([[700, 'store-1.s1']]);
+    await publisher.stop();
+  });
+});
