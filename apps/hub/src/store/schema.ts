@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS stock (
   last_hlc TEXT, last_stream_seq INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (location, sku)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS stock_by_sku ON stock (sku);
+-- Cells where stock is held (reservations, pickups): the few that reconciliation has to look at.
+CREATE INDEX IF NOT EXISTS stock_held ON stock (location, sku) WHERE reserved > 0;
 -- No key: the applied_events insert is the dedupe, so each line of an applied event is written once;
 -- a key here would be a third B-tree to update per line.
 CREATE TABLE IF NOT EXISTS movements (
