@@ -97,6 +97,32 @@ const stockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, Stoc
 };
 
 /**
+ * Per-SKU values remembered under `kind` while the views do not change, for at most
+ * ANSWER_MAX_AGE_MS each; the SKUs not remembered are computed together in one call.
+ */
+const rememberedPerSku = <T>(
+  store: SqlStore,
+  kind: string,
+  nowMs: number,
+  skus: readonly string[],
+  channels: readonly string[],
+  compute: (skus: readonly string[]) => Map<string, T>,
+): T[] => {
+  const memo = readMemoOf(store).current();
+  const prefix = `${kind}${SEP}${channels.join(',')}${SEP}`;
+  const missing = skus.filter((sku) => !memo.isFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS));
+  const computed = missing.length > 0 ? compute(missing) : new Map<string, T>();
+  return skus.map((sku) =>
+    memo.getFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS, () => {
+      // Only not computed above if the memo dropped it meanwhile (over its size bound).
+      const value = computed.get(sku) ?? compute([sku]).get(sku);
+      if (value === undefined) throw new Error(`no ${kind} computed for ${sku}`);
+      return value;
+    }),
+  );
+};
+
+/**
  * Availability of SKUs for channels over every defined location, with the same ATP rules and trust
  * the hub decides reservations with.
  *
@@ -110,21 +136,15 @@ export const availabilityOf = (
   nowMs: number,
   skus: readonly string[],
   channels: readonly string[],
-): SkuAvailability[] => {
-  const memo = readMemoOf(store).current();
-  const prefix = `availability${SEP}${channels.join(',')}${SEP}`;
-  const missing = skus.filter((sku) => !memo.isFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS));
-  const computed = new Map(
-    (missing.length > 0 ? computeAvailability(store, policy, nowMs, missing, channels) : []).map((a) => [a.sku, a]),
+): SkuAvailability[] =>
+  rememberedPerSku(
+    store,
+    'availability',
+    nowMs,
+    skus,
+    channels,
+    (missing) => new Map(computeAvailability(store, policy, nowMs, missing, channels).map((a) => [a.sku, a])),
   );
-  return skus.map((sku) =>
-    memo.getFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS, () => {
-      const answer = computed.get(sku) ?? computeAvailability(store, policy, nowMs, [sku], channels)[0];
-      if (!answer) throw new Error(`no availability computed for ${sku}`);
-      return answer;
-    }),
-  );
-};
 
 /**
  * The same answers as UTF-8 JSON, remembered like the answers: a storefront page asks for the same
@@ -136,19 +156,18 @@ export const availabilityJsonOf = (
   nowMs: number,
   skus: readonly string[],
   channels: readonly string[],
-): Buffer[] => {
-  const memo = readMemoOf(store).current();
-  const prefix = `availability-json${SEP}${channels.join(',')}${SEP}`;
-  const stale = skus.filter((sku) => !memo.isFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS));
-  const answers = new Map(
-    (stale.length > 0 ? availabilityOf(store, policy, nowMs, stale, channels) : []).map((a) => [a.sku, a]),
+): Buffer[] =>
+  rememberedPerSku(
+    store,
+    'availability-json',
+    nowMs,
+    skus,
+    channels,
+    (missing) =>
+      new Map(
+        availabilityOf(store, policy, nowMs, missing, channels).map((a) => [a.sku, Buffer.from(JSON.stringify(a))]),
+      ),
   );
-  return skus.map((sku) =>
-    memo.getFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS, () =>
-      Buffer.from(JSON.stringify(answers.get(sku) ?? availabilityOf(store, policy, nowMs, [sku], channels)[0])),
-    ),
-  );
-};
 
 const computeAvailability = (
   store: SqlStore,

@@ -35,7 +35,6 @@ export class ReadMemo {
         entries.set(key, value);
         return value;
       },
-      has: (key) => entries.has(key),
       getFresh: <T>(key: string, nowMs: number, maxAgeMs: number, compute: () => T): T => {
         const hit = entries.get(key) as { at: number; value: T } | undefined;
         if (hit && nowMs - hit.at < maxAgeMs && nowMs >= hit.at) return hit.value;
@@ -55,7 +54,6 @@ export class ReadMemo {
 export interface ReadLookups {
   /** The remembered value of `key`, computing it on first use. Values must not be mutated. */
   get<T>(key: string, compute: () => T): T;
-  has(key: string): boolean;
   /**
    * Like `get`, for values that also depend on the time: computed again once `maxAgeMs` old. Each
    * entry ages on its own, so remembered answers do not all expire in the same instant.
