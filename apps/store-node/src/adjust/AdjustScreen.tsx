@@ -1,11 +1,10 @@
 import type { AdjustmentReason } from '@stocknerve/domain';
 import { useRef, useState } from 'preact/hooks';
 import { newReference } from '../node/references.js';
-import { CompleteButton, LinesTable, QtyInput, RemoveButton } from '../ui/DocumentParts.js';
+import { CompleteButton, LineRow, LineScanField, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useAutoFocus, useNode } from '../ui/hooks.js';
-import { type Line, useLines } from '../ui/lines.js';
+import { type Line, lineOf, useLines } from '../ui/lines.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
-import { ScanField } from '../ui/ScanField.js';
 import { useCompleteKey } from '../ui/shortcuts.js';
 
 const REASONS: readonly { value: AdjustmentReason; label: string; sign: -1 | 1 | 0 }[] = [
@@ -90,19 +89,13 @@ export const AdjustScreen = () => {
               />
             </div>
           </div>
-          <ScanField
+          <LineScanField
             id="adjust-scan"
             label="Scan item"
             inputRef={scanRef}
-            onProduct={(p, qty) => {
-              lines.add({ sku: p.sku, name: p.name, qty });
-              setNotice(null);
-            }}
-            onSetQty={lines.setLastQty}
-            onRemoveLast={lines.removeLast}
-            onUnknown={(code) =>
-              setNotice({ kind: 'error', code: 'UnknownItem', text: `No product with barcode or SKU "${code}".` })
-            }
+            lines={lines}
+            toLine={lineOf}
+            setNotice={setNotice}
           />
           <LinesTable
             label="Adjustment lines"
@@ -115,9 +108,7 @@ export const AdjustScreen = () => {
             empty={lines.lines.length === 0}
           >
             {lines.lines.map((l) => (
-              <tr key={l.sku}>
-                <td>{l.name}</td>
-                <td class="mono">{l.sku}</td>
+              <LineRow key={l.sku} line={l} lines={lines}>
                 <td class="num">
                   <QtyInput
                     line={l}
@@ -128,8 +119,7 @@ export const AdjustScreen = () => {
                   />
                 </td>
                 <td class="num">{deltaOf(l.qty) > 0 ? `+${deltaOf(l.qty)}` : deltaOf(l.qty)}</td>
-                <RemoveButton sku={l.sku} onRemove={() => lines.remove(l.sku)} />
-              </tr>
+              </LineRow>
             ))}
           </LinesTable>
         </div>

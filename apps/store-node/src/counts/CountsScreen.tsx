@@ -1,11 +1,10 @@
 import { localStock } from '@stocknerve/sync';
 import { useRef, useState } from 'preact/hooks';
 import { newReference } from '../node/references.js';
-import { CompleteButton, LinesTable, QtyInput, RemoveButton } from '../ui/DocumentParts.js';
+import { CompleteButton, LineRow, LineScanField, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useAsync, useAutoFocus, useNode, useValue } from '../ui/hooks.js';
-import { type Line, useLines } from '../ui/lines.js';
+import { type Line, lineOf, useLines } from '../ui/lines.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
-import { ScanField } from '../ui/ScanField.js';
 import { useCompleteKey } from '../ui/shortcuts.js';
 
 /** Cycle counts: scan every unit on a shelf (or type counts); the count sets on hand as of now. */
@@ -69,20 +68,14 @@ export const CountsScreen = () => {
               }}
             />
           </div>
-          <ScanField
+          <LineScanField
             id="count-scan"
             label="Scan each unit"
             inputRef={scanRef}
             hint="Each scan counts one unit (12*CODE: twelve); or type the count in the table. *0 marks the last SKU as none on the shelf."
-            onProduct={(p, qty) => {
-              lines.add({ sku: p.sku, name: p.name, qty });
-              setNotice(null);
-            }}
-            onSetQty={lines.setLastQty}
-            onRemoveLast={lines.removeLast}
-            onUnknown={(code) =>
-              setNotice({ kind: 'error', code: 'UnknownItem', text: `No product with barcode or SKU "${code}".` })
-            }
+            lines={lines}
+            toLine={lineOf}
+            setNotice={setNotice}
           />
           <LinesTable
             label="Counted lines"
@@ -99,9 +92,7 @@ export const CountsScreen = () => {
               const system = figures?.get(l.sku)?.onHand ?? 0;
               const diff = l.qty - system;
               return (
-                <tr key={l.sku} class={diff ? 'discrepancy' : undefined}>
-                  <td>{l.name}</td>
-                  <td class="mono">{l.sku}</td>
+                <LineRow key={l.sku} line={l} lines={lines} class={diff ? 'discrepancy' : undefined}>
                   <td class="num">{system}</td>
                   <td class="num">
                     <QtyInput
@@ -113,8 +104,7 @@ export const CountsScreen = () => {
                     />
                   </td>
                   <td class="num">{diff > 0 ? `+${diff}` : diff}</td>
-                  <RemoveButton sku={l.sku} onRemove={() => lines.remove(l.sku)} />
-                </tr>
+                </LineRow>
               );
             })}
           </LinesTable>

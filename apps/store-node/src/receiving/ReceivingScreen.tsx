@@ -1,11 +1,10 @@
 import { useRef, useState } from 'preact/hooks';
 import { newReference } from '../node/references.js';
-import { CompleteButton, LinesTable, QtyInput, RemoveButton } from '../ui/DocumentParts.js';
+import { CompleteButton, LineRow, LineScanField, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useAutoFocus, useNode } from '../ui/hooks.js';
 import { LocationSelect } from '../ui/LocationSelect.js';
-import { type Line, useLines } from '../ui/lines.js';
+import { type Line, lineOf, useLines } from '../ui/lines.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
-import { ScanField } from '../ui/ScanField.js';
 import { useCompleteKey } from '../ui/shortcuts.js';
 
 /** `qty` is what arrived; `expected` what the delivery note or order says (NaN: not given). */
@@ -129,20 +128,14 @@ export const ReceivingScreen = () => {
               <LocationSelect id="receiving-from" label="From" value={from} onChange={setFrom} />
             ) : null}
           </div>
-          <ScanField
+          <LineScanField
             id="receiving-scan"
             label="Scan received item"
             inputRef={scanRef}
             hint="Each scan counts one unit received (3*CODE: three). Type the expected quantity from the delivery note in the table."
-            onProduct={(p, qty) => {
-              lines.add({ sku: p.sku, name: p.name, qty, expected: Number.NaN });
-              setNotice(null);
-            }}
-            onSetQty={lines.setLastQty}
-            onRemoveLast={lines.removeLast}
-            onUnknown={(code) =>
-              setNotice({ kind: 'error', code: 'UnknownItem', text: `No product with barcode or SKU "${code}".` })
-            }
+            lines={lines}
+            toLine={(p, qty) => ({ ...lineOf(p, qty), expected: Number.NaN })}
+            setNotice={setNotice}
           />
           <LinesTable
             label="Received lines"
@@ -158,9 +151,7 @@ export const ReceivingScreen = () => {
             {lines.lines.map((l) => {
               const diff = differenceOf(l);
               return (
-                <tr key={l.sku} class={diff ? 'discrepancy' : undefined}>
-                  <td>{l.name}</td>
-                  <td class="mono">{l.sku}</td>
+                <LineRow key={l.sku} line={l} lines={lines} class={diff ? 'discrepancy' : undefined}>
                   <td class="num">
                     <QtyInput
                       line={l}
@@ -182,8 +173,7 @@ export const ReceivingScreen = () => {
                   <td class="num" data-testid={`diff-${l.sku}`}>
                     {diff === null ? '—' : diff > 0 ? `+${diff}` : String(diff)}
                   </td>
-                  <RemoveButton sku={l.sku} onRemove={() => lines.remove(l.sku)} />
-                </tr>
+                </LineRow>
               );
             })}
           </LinesTable>

@@ -1,11 +1,10 @@
 import type { RestockTo } from '@stocknerve/domain';
 import { useRef, useState } from 'preact/hooks';
 import { newReference } from '../node/references.js';
-import { CompleteButton, LinesTable, QtyInput, RemoveButton } from '../ui/DocumentParts.js';
+import { CompleteButton, LineRow, LineScanField, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useAutoFocus, useNode, useValue } from '../ui/hooks.js';
-import { type Line, useLines } from '../ui/lines.js';
+import { type Line, lineOf, useLines } from '../ui/lines.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
-import { ScanField } from '../ui/ScanField.js';
 import { useCompleteKey } from '../ui/shortcuts.js';
 
 interface ReturnLine extends Line {
@@ -120,19 +119,13 @@ export const ReturnsScreen = () => {
               </label>
             ))}
           </fieldset>
-          <ScanField
+          <LineScanField
             id="return-scan"
             label="Scan returned item"
             inputRef={scanRef}
-            onProduct={(p, qty) => {
-              lines.add({ sku: p.sku, name: p.name, qty, restockTo });
-              setNotice(null);
-            }}
-            onSetQty={lines.setLastQty}
-            onRemoveLast={lines.removeLast}
-            onUnknown={(code) =>
-              setNotice({ kind: 'error', code: 'UnknownItem', text: `No product with barcode or SKU "${code}".` })
-            }
+            lines={lines}
+            toLine={(p, qty) => ({ ...lineOf(p, qty), restockTo })}
+            setNotice={setNotice}
           />
           <LinesTable
             label="Return lines"
@@ -140,9 +133,7 @@ export const ReturnsScreen = () => {
             empty={lines.lines.length === 0}
           >
             {lines.lines.map((l) => (
-              <tr key={l.sku}>
-                <td>{l.name}</td>
-                <td class="mono">{l.sku}</td>
+              <LineRow key={l.sku} line={l} lines={lines}>
                 <td class="num">
                   <QtyInput line={l} label="Quantity" value={l.qty} onChange={(qty) => lines.patch(l.sku, { qty })} />
                 </td>
@@ -156,8 +147,7 @@ export const ReturnsScreen = () => {
                     <option value="damaged">{RESTOCK_LABEL.damaged}</option>
                   </select>
                 </td>
-                <RemoveButton sku={l.sku} onRemove={() => lines.remove(l.sku)} />
-              </tr>
+              </LineRow>
             ))}
           </LinesTable>
         </div>

@@ -1,10 +1,10 @@
 import { useRef, useState } from 'preact/hooks';
 import { money } from '../node/format.js';
-import { LinesTable, QtyInput, RemoveButton } from '../ui/DocumentParts.js';
+import { LineRow, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useAutoFocus, useNode } from '../ui/hooks.js';
 import { type Line, useLines } from '../ui/lines.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
-import { ScanField } from '../ui/ScanField.js';
+import { ScanField, unknownItemNotice } from '../ui/ScanField.js';
 import { useCompleteKey } from '../ui/shortcuts.js';
 
 interface SaleLineDraft extends Line {
@@ -85,9 +85,7 @@ export const SellScreen = () => {
             }}
             onSetQty={(qty) => (qty > 0 ? lines.setLastQty(qty) : lines.removeLast())}
             onRemoveLast={lines.removeLast}
-            onUnknown={(code) =>
-              setNotice({ kind: 'error', code: 'UnknownItem', text: `No product with barcode or SKU "${code}".` })
-            }
+            onUnknown={(code) => setNotice(unknownItemNotice(code))}
           />
           <LinesTable
             label="Sale lines"
@@ -103,16 +101,13 @@ export const SellScreen = () => {
             emptyText="No items yet."
           >
             {lines.lines.map((l, i) => (
-              <tr key={l.sku} class={i === lines.lines.length - 1 ? 'latest' : undefined}>
-                <td>{l.name}</td>
-                <td class="mono">{l.sku}</td>
+              <LineRow key={l.sku} line={l} lines={lines} class={i === lines.lines.length - 1 ? 'latest' : undefined}>
                 <td class="num">
                   <QtyInput line={l} label="Quantity" value={l.qty} onChange={(qty) => lines.patch(l.sku, { qty })} />
                 </td>
                 <td class="num">{money(l.unitPriceCents, l.currency)}</td>
                 <td class="num">{money(l.unitPriceCents * l.qty, l.currency)}</td>
-                <RemoveButton sku={l.sku} onRemove={() => lines.remove(l.sku)} />
-              </tr>
+              </LineRow>
             ))}
           </LinesTable>
         </div>

@@ -1,11 +1,10 @@
 import { useRef, useState } from 'preact/hooks';
 import { newReference } from '../node/references.js';
-import { CompleteButton, LinesTable, QtyInput, RemoveButton } from '../ui/DocumentParts.js';
+import { CompleteButton, LineRow, LineScanField, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useNode } from '../ui/hooks.js';
 import { LocationSelect } from '../ui/LocationSelect.js';
-import { type Line, useLines } from '../ui/lines.js';
+import { type Line, lineOf, useLines } from '../ui/lines.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
-import { ScanField } from '../ui/ScanField.js';
 import { useCompleteKey } from '../ui/shortcuts.js';
 
 /** Goods out to another store or the warehouse. */
@@ -51,19 +50,13 @@ export const TransfersScreen = () => {
       <div class="two-columns">
         <div class="work">
           <LocationSelect id="transfer-to" label="Ship to" value={to} onChange={setTo} />
-          <ScanField
+          <LineScanField
             id="transfer-scan"
             label="Scan item to ship"
             inputRef={scanRef}
-            onProduct={(p, qty) => {
-              lines.add({ sku: p.sku, name: p.name, qty });
-              setNotice(null);
-            }}
-            onSetQty={lines.setLastQty}
-            onRemoveLast={lines.removeLast}
-            onUnknown={(code) =>
-              setNotice({ kind: 'error', code: 'UnknownItem', text: `No product with barcode or SKU "${code}".` })
-            }
+            lines={lines}
+            toLine={lineOf}
+            setNotice={setNotice}
           />
           <LinesTable
             label="Transfer lines"
@@ -71,14 +64,11 @@ export const TransfersScreen = () => {
             empty={lines.lines.length === 0}
           >
             {lines.lines.map((l) => (
-              <tr key={l.sku}>
-                <td>{l.name}</td>
-                <td class="mono">{l.sku}</td>
+              <LineRow key={l.sku} line={l} lines={lines}>
                 <td class="num">
                   <QtyInput line={l} label="Quantity" value={l.qty} onChange={(qty) => lines.patch(l.sku, { qty })} />
                 </td>
-                <RemoveButton sku={l.sku} onRemove={() => lines.remove(l.sku)} />
-              </tr>
+              </LineRow>
             ))}
           </LinesTable>
         </div>

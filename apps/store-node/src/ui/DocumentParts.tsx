@@ -1,6 +1,9 @@
 import type { ComponentChildren } from 'preact';
-import type { Line } from './lines.js';
+import type { CatalogValue } from '../node/hub-values.js';
+import type { Line, Lines } from './lines.js';
 import { wholeNumber } from './lines.js';
+import type { NoticeValue } from './Notice.js';
+import { ScanField, type ScanFieldProps, unknownItemNotice } from './ScanField.js';
 
 /** A quantity input for a document line. `min` 0 lets a line say "none arrived". */
 export const QtyInput = ({
@@ -82,6 +85,52 @@ export const LinesTable = ({
       ) : null}
     </tbody>
   </table>
+);
+
+/**
+ * For the screens where a scan only edits the lines. The till keeps its own ScanField: a sale refuses
+ * a product in another currency, and `*0` there drops the line rather than keeping a zero.
+ */
+export const LineScanField = <L extends Line>({
+  lines,
+  toLine,
+  setNotice,
+  ...field
+}: Omit<ScanFieldProps, 'onProduct' | 'onSetQty' | 'onRemoveLast' | 'onUnknown'> & {
+  lines: Lines<L>;
+  toLine: (product: CatalogValue, qty: number) => L;
+  setNotice: (notice: NoticeValue) => void;
+}) => (
+  <ScanField
+    {...field}
+    onProduct={(p, qty) => {
+      lines.add(toLine(p, qty));
+      setNotice(null);
+    }}
+    onSetQty={lines.setLastQty}
+    onRemoveLast={lines.removeLast}
+    onUnknown={(code) => setNotice(unknownItemNotice(code))}
+  />
+);
+
+/** Item and SKU first and the remove button last on every screen, so a clerk finds them in one place. */
+export const LineRow = ({
+  line,
+  lines,
+  class: className,
+  children,
+}: {
+  line: Line;
+  lines: Pick<Lines<Line>, 'remove'>;
+  class?: string;
+  children: ComponentChildren;
+}) => (
+  <tr class={className}>
+    <td>{line.name}</td>
+    <td class="mono">{line.sku}</td>
+    {children}
+    <RemoveButton sku={line.sku} onRemove={() => lines.remove(line.sku)} />
+  </tr>
 );
 
 export const RemoveButton = ({ sku, onRemove }: { sku: string; onRemove: () => void }) => (

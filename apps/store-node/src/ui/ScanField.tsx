@@ -2,6 +2,7 @@ import type { Ref } from 'preact';
 import type { CatalogValue } from '../node/hub-values.js';
 import { findProduct } from '../node/node-data.js';
 import { useNode, useValue } from './hooks.js';
+import type { NoticeValue } from './Notice.js';
 import { parseScan } from './scan.js';
 
 export interface ScanFieldProps {
@@ -17,6 +18,13 @@ export interface ScanFieldProps {
   readonly onUnknown: (code: string) => void;
   readonly hint?: string;
 }
+
+/** Shared so a mistyped code reads the same on every screen (and keeps the code the notice shows). */
+export const unknownItemNotice = (code: string): NoticeValue => ({
+  kind: 'error',
+  code: 'UnknownItem',
+  text: `No product with barcode or SKU "${code}".`,
+});
 
 /**
  * The field a barcode scanner types into (a scanner is a keyboard that ends with Enter). Also takes

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addLine, patchLine, wholeNumber } from './lines.js';
+import { addLine, lineOf, patchLine, wholeNumber } from './lines.js';
 
 describe('document lines', () => {
+  it('makes a line from a scanned product without carrying its catalog fields along', () => {
+    const product = { sku: 'A', name: 'a', priceCents: 100, barcodes: ['4006381333931'] };
+    expect(lineOf(product, 2)).toEqual({ sku: 'A', name: 'a', qty: 2 });
+  });
+
   it('adds a new SKU as a line and merges a SKU scanned again', () => {
     const one = addLine([], { sku: 'A', name: 'a', qty: 1 });
     const two = addLine(one, { sku: 'B', name: 'b', qty: 2 });

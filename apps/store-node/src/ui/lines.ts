@@ -7,6 +7,13 @@ export interface Line {
   readonly qty: number;
 }
 
+/** The plain line a scanned product makes; screens with more per line spread it and add theirs. */
+export const lineOf = (product: { readonly sku: string; readonly name: string }, qty: number): Line => ({
+  sku: product.sku,
+  name: product.name,
+  qty,
+});
+
 /** Adds a line, or adds its quantity to the line of the same SKU (a document names a SKU once). */
 export const addLine = <L extends Line>(lines: readonly L[], line: L): L[] => {
   const i = lines.findIndex((l) => l.sku === line.sku);
@@ -33,6 +40,8 @@ export const useLines = <L extends Line>() => {
     set: (next: readonly L[]) => setLines(next),
   };
 };
+
+export type Lines<L extends Line> = ReturnType<typeof useLines<L>>;
 
 /** A whole, non-negative number from an input's text (NaN when it is not one). */
 export const wholeNumber = (text: string): number => (/^\s*\d{1,7}\s*$/.test(text) ? Number(text) : Number.NaN);
