@@ -1,57 +1,30 @@
 import { z } from 'zod';
-import { AllocationRule } from '../events/hub-events.js';
-import { SkuLine, skuLines } from '../events/lines.js';
-import { Cents, ChannelId, LocationId, Reference, RegionId, Sku } from '../ids.js';
+import {
+  CatalogItemUpserted,
+  ChannelAllocationSet,
+  LocationDefined,
+  PickupOrderPlaced,
+  ReservationPlaced,
+  SafetyStockSet,
+} from '../events/hub-events.js';
+import { Reference } from '../ids.js';
 import type { LocationTrust } from '../projection/quantities.js';
 
 // Commands the hub decides serially (per SKU) against its views. The HTTP API validates request
 // bodies with these schemas.
 
-export const PlaceReservationData = z.object({
-  reservationId: Reference('reservationId'),
-  channel: ChannelId,
-  /** A location, or null for a network-wide hold. */
-  location: LocationId.nullable(),
-  lines: skuLines(SkuLine),
-  expiresAt: z.iso.datetime({ error: 'expiresAt must be an ISO 8601 UTC date-time' }),
-  idempotencyKey: z.string().min(1, { error: 'idempotencyKey is required' }).max(200),
-});
+// Commands that carry exactly the fact they record take its data schema: one definition, and the
+// API's validation messages are the ones the event stream's consumers see.
+export const PlaceReservationData = ReservationPlaced.shape.data;
 export const ReservationRef = z.object({ reservationId: Reference('reservationId') });
 export const ReleaseReservationData = ReservationRef.extend({
   reason: z.enum(['cancelled', 'fulfilled'], { error: 'reason must be cancelled or fulfilled' }),
 });
-export const PlacePickupOrderData = z.object({
-  pickupId: Reference('pickupId'),
-  channel: ChannelId,
-  location: LocationId,
-  orderRef: z.string().min(1, { error: 'orderRef is required' }).max(100),
-  customerName: z.string().max(200).optional(),
-  lines: skuLines(SkuLine),
-});
-export const DefineLocationData = z.object({
-  location: LocationId,
-  region: RegionId,
-  kind: z.enum(['store', 'warehouse']),
-  name: z.string().min(1).max(200),
-  geo: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
-});
-export const UpsertCatalogItemData = z.object({
-  sku: Sku,
-  name: z.string().min(1, { error: 'name is required' }).max(200),
-  barcode: z
-    .string()
-    .regex(/^[0-9A-Za-z-]{4,32}$/)
-    .optional(),
-  priceCents: Cents,
-  currency: z.string().regex(/^[A-Z]{3}$/),
-  category: z.string().min(1).max(100).optional(),
-});
-export const SetSafetyStockData = z.object({
-  sku: Sku,
-  location: LocationId,
-  qty: z.number().int().min(0).max(1_000_000),
-});
-export const SetChannelAllocationData = z.object({ channel: ChannelId, sku: Sku.nullable(), rule: AllocationRule });
+export const PlacePickupOrderData = PickupOrderPlaced.shape.data;
+export const DefineLocationData = LocationDefined.shape.data;
+export const UpsertCatalogItemData = CatalogItemUpserted.shape.data;
+export const SetSafetyStockData = SafetyStockSet.shape.data;
+export const SetChannelAllocationData = ChannelAllocationSet.shape.data;
 
 type Cmd<T extends string, D extends z.ZodType> = { readonly type: T; readonly data: z.infer<D> };
 

@@ -70,7 +70,7 @@ export const ReservationPlaced = eventSchema(
     location: LocationId.nullable(),
     lines: skuLines(SkuLine),
     expiresAt: z.iso.datetime({ error: 'expiresAt must be an ISO 8601 UTC date-time' }),
-    idempotencyKey: z.string().min(1).max(200),
+    idempotencyKey: z.string().min(1, { error: 'idempotencyKey is required' }).max(200),
   }),
 );
 
@@ -106,7 +106,7 @@ export const PickupOrderPlaced = eventSchema(
     pickupId: Reference('pickupId'),
     channel: ChannelId,
     location: LocationId,
-    orderRef: z.string().min(1).max(100),
+    orderRef: z.string().min(1, { error: 'orderRef is required' }).max(100),
     customerName: z.string().max(200).optional(),
     lines: skuLines(SkuLine),
   }),
