@@ -8,3 +8,4 @@ export {
 export { makeTempDir, removeTempDir } from './temp-dir.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';
 export { wsFactory } from './ws.js';
+export { watchChild } from './watchdog.js';

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect as netConnect, Socket } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
+import { watchChild } from './watchdog.js';
 
 /** Options for {@link startNatsServer}. Everything left out is chosen by the harness. */
 export interface StartNatsServerOptions {
@@ -51,10 +52,6 @@ const RESTART_RETRY_MS = 5_000;
 const MAX_LOG_CHARS = 1_000_000;
 const ERROR_LOG_CHARS = 8_000;
 
-// Runs beside each server and SIGKILLs it (then removes its temp dirs) when its stdin reaches EOF,
-// i.e. when the test process is gone. vitest ends its workers with SIGTERM/SIGKILL (forks) or
-// terminate() (threads), none of which runs 'exit' listeners, so the hook below is not enough.
-const WATCHDOG_SCRIPT = 'read _; kill -KILL "$0" 2>/dev/null; sleep 0.2; rm -rf -- "$@"';
 
 const liveChildren = new Set<ChildProcess>();
 const ownedDirs = new Set<string>();
@@ -193,17 +190,12 @@ class NatsServer implements NatsServerProcess {
     await writeFile(this.configFile, config);
   }
 
+  // vitest ends its workers with SIGTERM/SIGKILL (forks) or terminate() (threads), none of which
+  // runs 'exit' listeners, so the exit hook alone is not enough: a watchdog kills the server and
+  // removes its temp dirs when the test process is gone.
   private startWatchdog(child: ChildProcess): ChildProcess | undefined {
-    if (child.pid === undefined) return undefined;
-    const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, String(child.pid), ...this.dirsToRemove], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    // Without /bin/sh only the safety net is lost; the server itself is unaffected.
-    watchdog.on('error', () => {});
-    // The watchdog must never keep the test process alive: unref both the process and the pipe.
-    watchdog.unref();
-    if (watchdog.stdin instanceof Socket) watchdog.stdin.unref();
-    liveChildren.add(watchdog);
+    const watchdog = watchChild(child, this.dirsToRemove);
+    if (watchdog) liveChildren.add(watchdog);
     return watchdog;
   }
 

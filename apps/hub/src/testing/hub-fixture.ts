@@ -4,6 +4,7 @@ import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { DecidedEvent, InventoryEvent } from '@stocknerve/domain';
+import { watchChild } from '@stocknerve/test-harness';
 import { storeEventSubject } from '../backbone/subjects.js';
 import { type HubConfig, loadConfig } from '../config.js';
 import { type HubHandle, startHub } from '../hub.js';
@@ -75,15 +76,10 @@ export const spawnHubProcess = async (env: Record<string, string>, port: number)
   child.stderr?.on('data', (d: Buffer) => {
     output += d.toString();
   });
-  // A test that times out or fails before kill() must not leave a hub running behind it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      process.off('exit', killOnExit);
-      resolve();
-    }),
-  );
+  // A test that times out or fails before kill() must not leave a hub running behind it, even when
+  // its worker is killed by a signal (no 'exit' listener runs then): the watchdog kills the hub.
+  watchChild(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
