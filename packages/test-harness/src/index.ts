@@ -7,5 +7,5 @@ export {
 } from './nats-server.js';
 export { makeTempDir, removeTempDir } from './temp-dir.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';
-export { wsFactory } from './ws.js';
 export { watchChild } from './watchdog.js';
+export { wsFactory } from './ws.js';

@@ -52,7 +52,6 @@ const RESTART_RETRY_MS = 5_000;
 const MAX_LOG_CHARS = 1_000_000;
 const ERROR_LOG_CHARS = 8_000;
 
-
 const liveChildren = new Set<ChildProcess>();
 const ownedDirs = new Set<string>();
 let exitHookInstalled = false;
