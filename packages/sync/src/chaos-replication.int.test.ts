@@ -80,7 +80,11 @@ describe('chaos replication', () => {
       await server.kill('SIGKILL');
       await waitFor(() => clients.every((c) => !c.status.connected), { timeoutMs: 15_000, message: 'nodes offline' });
       await waitFor(() => recorded >= at + 600, { timeoutMs: 60_000, message: 'events recorded offline' });
+      const before = hubReconnects;
       await server.restart();
+      // The next crash comes after the hub is back (recording is fast enough here for two kills
+      // to fall within one reconnect wait otherwise).
+      await waitFor(() => hubReconnects > before, { timeoutMs: 30_000, message: 'hub reconnected' });
     }
     await Promise.all(recording);
     expect(recorded).toBe(TOTAL_EVENTS);
