@@ -4,7 +4,7 @@ import type { HubContext } from '../hub-context.js';
 import { listIncidents } from '../views/incidents-queries.js';
 import { categoryFilter, queryOf, type ReportContext, regionFilter, skuHref } from './report-context.js';
 import type { ReportQuery } from './report-filters.js';
-import type { Report, ReportTable, Section } from './report-model.js';
+import { countKpi, type Report, type ReportTable, type Section } from './report-model.js';
 
 /** Latest dead-lettered messages read back from the INV_DLQ stream. */
 const DLQ_MESSAGES = 20;
@@ -223,28 +223,10 @@ export const incidentsReport = async (rc: ReportContext, q: ReportQuery): Promis
     {
       kind: 'kpis',
       items: [
-        {
-          id: 'oversells',
-          label: 'Oversells',
-          value: oversells.length,
-          kind: 'int',
-          tone: oversells.length > 0 ? 'bad' : 'good',
-        },
+        countKpi('oversells', 'Oversells', oversells.length, 'bad'),
         { id: 'units-short', label: 'Units short', value: oversells.reduce((s, i) => s + i.shortfall, 0), kind: 'int' },
-        {
-          id: 'rejected-pickups',
-          label: 'Rejected pickups',
-          value: rejected.length,
-          kind: 'int',
-          tone: rejected.length > 0 ? 'warn' : 'good',
-        },
-        {
-          id: 'dead-letters',
-          label: 'Dead letters',
-          value: deadTotal,
-          kind: 'int',
-          tone: deadTotal > 0 ? 'warn' : 'good',
-        },
+        countKpi('rejected-pickups', 'Rejected pickups', rejected.length, 'warn'),
+        countKpi('dead-letters', 'Dead letters', deadTotal, 'warn'),
       ],
     },
     { kind: 'table', table: oversellTable },

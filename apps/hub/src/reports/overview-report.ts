@@ -1,7 +1,15 @@
 import type { SkuLine } from '@stocknerve/domain';
-import { categoryFilter, locationLinks, queryOf, type ReportContext, regionFilter } from './report-context.js';
+import {
+  categoryFilter,
+  LOCATION_COLUMNS,
+  locationCells,
+  locationLinks,
+  queryOf,
+  type ReportContext,
+  regionFilter,
+} from './report-context.js';
 import type { ReportQuery } from './report-filters.js';
-import type { Column, Report, ReportTable, Row } from './report-model.js';
+import { type Column, countKpi, type Report, type ReportTable, type Row } from './report-model.js';
 
 interface Tally {
   skuLocations: number;
@@ -28,6 +36,20 @@ const emptyTally = (): Tally => ({
   pickups: new Set(),
   incidents: 0,
 });
+
+/** Rolls a location's tally up into its region's, or a region's into the network's. */
+const addTally = (sum: Tally, t: Tally): void => {
+  sum.skuLocations += t.skuLocations;
+  sum.stockouts += t.stockouts;
+  sum.belowSafety += t.belowSafety;
+  sum.overstock += t.overstock;
+  sum.unitsToday += t.unitsToday;
+  sum.revenueToday += t.revenueToday;
+  for (const id of t.reservations) sum.reservations.add(id);
+  sum.reservedUnits += t.reservedUnits;
+  for (const id of t.pickups) sum.pickups.add(id);
+  sum.incidents += t.incidents;
+};
 
 const FIGURE_COLUMNS: readonly Column[] = [
   { key: 'skuLocations', label: 'SKU-locations', kind: 'int', help: 'SKUs with a stock record at the locations' },
@@ -154,35 +176,14 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
     const t = byLocation.get(l.location);
     const r = regionTallies.get(l.region);
     if (!t || !r) continue;
-    const sum = r.tally;
-    sum.skuLocations += t.skuLocations;
-    sum.stockouts += t.stockouts;
-    sum.belowSafety += t.belowSafety;
-    sum.overstock += t.overstock;
-    sum.unitsToday += t.unitsToday;
-    sum.revenueToday += t.revenueToday;
-    for (const id of t.reservations) sum.reservations.add(id);
-    sum.reservedUnits += t.reservedUnits;
-    for (const id of t.pickups) sum.pickups.add(id);
-    sum.incidents += t.incidents;
+    addTally(r.tally, t);
     if (l.kind === 'store') {
       r.stores++;
       if (links.get(l.location)?.status !== 'online') r.notLive++;
     }
   }
   const total = emptyTally();
-  for (const { tally } of regionTallies.values()) {
-    total.skuLocations += tally.skuLocations;
-    total.stockouts += tally.stockouts;
-    total.belowSafety += tally.belowSafety;
-    total.overstock += tally.overstock;
-    total.unitsToday += tally.unitsToday;
-    total.revenueToday += tally.revenueToday;
-    for (const id of tally.reservations) total.reservations.add(id);
-    total.reservedUnits += tally.reservedUnits;
-    for (const id of tally.pickups) total.pickups.add(id);
-    total.incidents += tally.incidents;
-  }
+  for (const { tally } of regionTallies.values()) addTally(total, tally);
   const storesNotLive = [...regionTallies.values()].reduce((s, r) => s + r.notLive, 0);
 
   const regionTable: ReportTable = {
@@ -207,10 +208,7 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
     id: 'locations',
     title: 'Stores and warehouses',
     columns: [
-      { key: 'location', label: 'Location', kind: 'text' },
-      { key: 'name', label: 'Name', kind: 'text' },
-      { key: 'region', label: 'Region', kind: 'text' },
-      { key: 'kind', label: 'Kind', kind: 'text' },
+      ...LOCATION_COLUMNS,
       {
         key: 'link',
         label: 'Link',
@@ -220,10 +218,7 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
       ...FIGURE_COLUMNS,
     ],
     rows: locations.map((l) => ({
-      location: l.location,
-      name: l.name,
-      region: l.region,
-      kind: l.kind,
+      ...locationCells(l),
       link: links.get(l.location)?.status ?? 'offline',
       ...figures(byLocation.get(l.location) ?? emptyTally()),
     })),
@@ -271,20 +266,8 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
         items: [
           { id: 'units-today', label: 'Units today', value: total.unitsToday, kind: 'int' },
           { id: 'revenue-today', label: 'Revenue today', value: total.revenueToday, kind: 'money' },
-          {
-            id: 'stockouts',
-            label: 'Stockouts',
-            value: total.stockouts,
-            kind: 'int',
-            tone: total.stockouts > 0 ? 'bad' : 'good',
-          },
-          {
-            id: 'below-safety',
-            label: 'Below safety',
-            value: total.belowSafety,
-            kind: 'int',
-            tone: total.belowSafety > 0 ? 'warn' : 'good',
-          },
+          countKpi('stockouts', 'Stockouts', total.stockouts, 'bad'),
+          countKpi('below-safety', 'Below safety', total.belowSafety, 'warn'),
           { id: 'overstock', label: 'Overstock', value: total.overstock, kind: 'int' },
           {
             id: 'open-reservations',
@@ -294,21 +277,8 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
             hint: `open · ${total.reservedUnits + networkWideUnits} units`,
           },
           { id: 'open-pickups', label: 'Pickups', value: total.pickups.size, kind: 'int', hint: 'open' },
-          {
-            id: 'incidents',
-            label: 'Incidents',
-            value: total.incidents,
-            kind: 'int',
-            tone: total.incidents > 0 ? 'warn' : 'good',
-          },
-          {
-            id: 'stores-not-live',
-            label: 'Stores offline',
-            value: storesNotLive,
-            kind: 'int',
-            tone: storesNotLive > 0 ? 'bad' : 'good',
-            hint: 'or stale',
-          },
+          countKpi('incidents', 'Incidents', total.incidents, 'warn'),
+          countKpi('stores-not-live', 'Stores offline', storesNotLive, 'bad', 'or stale'),
         ],
       },
       { kind: 'table', table: regionTable },

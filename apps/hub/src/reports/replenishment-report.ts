@@ -3,7 +3,7 @@ import { sqlInventoryView } from '../views/sql-inventory-view.js';
 import { categoryFilter, queryOf, type ReportContext, regionFilter, skuHref } from './report-context.js';
 import type { CellMetrics, Snapshot } from './report-data.js';
 import type { ReportQuery } from './report-filters.js';
-import type { Report, ReportTable } from './report-model.js';
+import { countKpi, type Report, type ReportTable } from './report-model.js';
 import {
   DEFAULT_LOW_COVER_DAYS,
   replenishmentNeed,
@@ -132,20 +132,8 @@ export const replenishmentReport = (rc: ReportContext, q: ReportQuery): Report =
       {
         kind: 'kpis',
         items: [
-          {
-            id: 'low',
-            label: `Under ${threshold} days`,
-            value: rows.length,
-            kind: 'int',
-            tone: rows.length > 0 ? 'warn' : 'good',
-          },
-          {
-            id: 'out',
-            label: 'Out of stock',
-            value: rows.filter((r) => r.onHand <= 0).length,
-            kind: 'int',
-            tone: rows.some((r) => r.onHand <= 0) ? 'bad' : 'good',
-          },
+          countKpi('low', `Under ${threshold} days`, rows.length, 'warn'),
+          countKpi('out', 'Out of stock', rows.filter((r) => r.onHand <= 0).length, 'bad'),
           { id: 'with-transfer', label: 'With a transfer suggestion', value: suggested.length, kind: 'int' },
           {
             id: 'transfer-units',

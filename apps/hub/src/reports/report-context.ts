@@ -2,8 +2,8 @@ import type { HubContext } from '../hub-context.js';
 import { locationFreshness } from '../views/freshness.js';
 import { type LinkStatus, linkStatusOf } from './location-status.js';
 import { REPORTS_BASE } from './paths.js';
-import type { Snapshot } from './report-data.js';
-import type { FilterField } from './report-model.js';
+import type { LocationRow, Snapshot } from './report-data.js';
+import type { Column, FilterField } from './report-model.js';
 
 /** What every report builder gets: the hub and the shared figures of the current checkpoint. */
 export interface ReportContext {
@@ -64,3 +64,19 @@ export const locationLinks = (hub: HubContext, nowMs: number): Map<string, Locat
 /** SKU drill-down link. */
 export const skuHref = (sku: string, extra: Record<string, string | undefined> = {}): string =>
   `${REPORTS_BASE}/sku?${new URLSearchParams(queryOf({ sku, ...extra })).toString()}`;
+
+/** The columns that name a location in a table of locations, so every page lists them alike. */
+export const LOCATION_COLUMNS: readonly Column[] = [
+  { key: 'location', label: 'Location', kind: 'text' },
+  { key: 'name', label: 'Name', kind: 'text' },
+  { key: 'region', label: 'Region', kind: 'text' },
+  { key: 'kind', label: 'Kind', kind: 'text' },
+];
+
+/** A location's cells for `LOCATION_COLUMNS`. */
+export const locationCells = (l: LocationRow) => ({
+  location: l.location,
+  name: l.name,
+  region: l.region,
+  kind: l.kind,
+});

@@ -49,6 +49,19 @@ export interface Kpi {
   readonly hint?: string;
 }
 
+/**
+ * A count of things that should not happen (stockouts, dead letters, offline stores): zero is
+ * toned `good` rather than left plain, so that a manager sees an all-clear, not a missing alarm.
+ */
+export const countKpi = (id: string, label: string, value: number, alarm: 'bad' | 'warn', hint?: string): Kpi => ({
+  id,
+  label,
+  value,
+  kind: 'int',
+  tone: value > 0 ? alarm : 'good',
+  ...(hint === undefined ? {} : { hint }),
+});
+
 /** A chart drawn by uPlot in the browser: x in unix seconds, one series per line. */
 export interface Chart {
   readonly id: string;

@@ -2,7 +2,15 @@ import { explainOnHand } from '../views/history.js';
 import { queryOf, type ReportContext, regionFilter, skuHref } from './report-context.js';
 import type { CellMetrics, Snapshot } from './report-data.js';
 import type { ReportQuery } from './report-filters.js';
-import type { Chart, Column, FilterField, Report, ReportTable, Section } from './report-model.js';
+import {
+  type Chart,
+  type Column,
+  countKpi,
+  type FilterField,
+  type Report,
+  type ReportTable,
+  type Section,
+} from './report-model.js';
 import { daysOfCover, velocityOf } from './stock-health.js';
 
 /** Catalog search results shown at most. */
@@ -319,13 +327,7 @@ export const skuReport = (rc: ReportContext, q: ReportQuery): Report => {
           { id: 'sold', label: `Sold, last ${snap.window.days} days`, value: sold, kind: 'int' },
           { id: 'velocity', label: 'Units per day', value: velocity, kind: 'decimal' },
           { id: 'cover', label: 'Days of cover', value: daysOfCover(onHand, velocity), kind: 'days' },
-          {
-            id: 'stockouts',
-            label: 'Locations out of stock',
-            value: cells.filter((c) => c.onHand <= 0).length,
-            kind: 'int',
-            tone: cells.some((c) => c.onHand <= 0) ? 'bad' : 'good',
-          },
+          countKpi('stockouts', 'Locations out of stock', cells.filter((c) => c.onHand <= 0).length, 'bad'),
         ],
       },
       {

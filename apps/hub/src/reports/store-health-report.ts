@@ -1,8 +1,15 @@
 import { nodeSyncStatuses } from '../views/node-status.js';
 import { linkStatusOf, OFFLINE_AFTER_STALE_PERIODS } from './location-status.js';
-import { locationLinks, queryOf, type ReportContext, regionFilter } from './report-context.js';
+import {
+  LOCATION_COLUMNS,
+  locationCells,
+  locationLinks,
+  queryOf,
+  type ReportContext,
+  regionFilter,
+} from './report-context.js';
 import type { ReportQuery } from './report-filters.js';
-import type { Report, ReportTable } from './report-model.js';
+import { countKpi, type Report, type ReportTable } from './report-model.js';
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 1000));
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -52,10 +59,7 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
       null,
     );
     return {
-      location: l.location,
-      name: l.name,
-      region: l.region,
-      kind: l.kind,
+      ...locationCells(l),
       link: link?.status ?? 'offline',
       lastHeard: iso(link?.lastHeardMs ?? null),
       silentFor: seconds(link?.ageMs ?? null),
@@ -79,10 +83,7 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
     title: 'Locations',
     description: `Stale: not heard from for over ${Math.round(staleAfterMs / 60_000)} min (the hub then holds back a buffer of its stock). Offline: never heard from, or silent for over ${Math.round((staleAfterMs * OFFLINE_AFTER_STALE_PERIODS) / 60_000)} min.`,
     columns: [
-      { key: 'location', label: 'Location', kind: 'text' },
-      { key: 'name', label: 'Name', kind: 'text' },
-      { key: 'region', label: 'Region', kind: 'text' },
-      { key: 'kind', label: 'Kind', kind: 'text' },
+      ...LOCATION_COLUMNS,
       { key: 'link', label: 'Link', kind: 'status' },
       { key: 'lastHeard', label: 'Last heard', kind: 'datetime', help: 'Latest event stored or heartbeat of any node' },
       { key: 'silentFor', label: 'Silent for', kind: 'duration' },
@@ -172,43 +173,18 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
         kind: 'kpis',
         items: [
           { id: 'online', label: 'Online', value: count('online'), kind: 'int', tone: 'good' },
-          {
-            id: 'stale',
-            label: 'Stale',
-            value: count('stale'),
-            kind: 'int',
-            tone: count('stale') > 0 ? 'warn' : 'good',
-          },
-          {
-            id: 'offline',
-            label: 'Offline',
-            value: count('offline'),
-            kind: 'int',
-            tone: count('offline') > 0 ? 'bad' : 'good',
-          },
+          countKpi('stale', 'Stale', count('stale'), 'warn'),
+          countKpi('offline', 'Offline', count('offline'), 'bad'),
           { id: 'events-waiting', label: 'Events waiting on nodes', value: waitingTotal, kind: 'int' },
-          {
-            id: 'missing-seqs',
-            label: 'Missing seqs',
-            value: missingTotal,
-            kind: 'int',
-            tone: missingTotal > 0 ? 'warn' : 'good',
-          },
-          {
-            id: 'lag-messages',
-            label: 'Projection lag (messages)',
-            value: lagMessages,
-            kind: 'int',
-            tone: lagMessages > 0 ? 'warn' : 'good',
-            hint: `${lagSeconds.toFixed(1)} s behind · at stream seq ${snap.checkpoint.toLocaleString('en-GB')}`,
-          },
-          {
-            id: 'dead-letters',
-            label: 'Dead letters',
-            value: deadLetters,
-            kind: 'int',
-            tone: deadLetters > 0 ? 'warn' : 'good',
-          },
+          countKpi('missing-seqs', 'Missing seqs', missingTotal, 'warn'),
+          countKpi(
+            'lag-messages',
+            'Projection lag (messages)',
+            lagMessages,
+            'warn',
+            `${lagSeconds.toFixed(1)} s behind · at stream seq ${snap.checkpoint.toLocaleString('en-GB')}`,
+          ),
+          countKpi('dead-letters', 'Dead letters', deadLetters, 'warn'),
         ],
       },
       { kind: 'table', table: locationTable },
