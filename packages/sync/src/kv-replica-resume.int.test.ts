@@ -87,6 +87,33 @@ describe('KV replicas', () => {
     expect(node.status.lastPull[HUB_NAMES.catalogBucket]).toBeGreaterThan(0);
   });
 
+  it('restarts the watches when a direct read finds the watermark watch stalled', async () => {
+    // Another store, so that the stock the next test checks stays untouched.
+    const identity: NodeIdentity = { node: 'store-2-t1', location: 'store-2', region: 'north' };
+    // Grace 2 s: the check runs every second.
+    const node = await startTestNode(identity, server.url, {
+      db: await openTestDb(`${DB_NAME}-stall`),
+      antiEntropyGraceMs: 2000,
+    });
+    nodes.push(node);
+    await node.record([goodsReceived('po-s1', 'SKU-A', 1)], { correlationId: 's-1' });
+    await waitFor(() => node.status.hubWatermark?.watermark === 1, { timeoutMs: 15_000, message: 'watermark 1' });
+
+    // A watch that stops delivering without an error, as one can after a server restart.
+    const watch = node.replica(HUB_NAMES.watermarksBucket, identity.node);
+    watch?.stop();
+    const stalledAt = Date.now();
+    for (let i = 2; i <= 4; i++)
+      await node.record([goodsReceived(`po-s${i}`, 'SKU-A', 1)], { correlationId: `s-${i}` });
+
+    await waitFor(() => node.status.hubWatermark?.watermark === 4, { timeoutMs: 15_000, message: 'watermark 4' });
+    await waitFor(() => node.status.watchesRestarted >= 1 && (watch?.lastPullAt ?? 0) > stalledAt, {
+      timeoutMs: 15_000,
+      message: 'the watch restarted and pulling again',
+    });
+    expect(node.status.resent).toBe(0);
+  });
+
   it('keeps what it pulled, with its asOf, when the terminal restarts while offline', async () => {
     const node = nodes[0];
     if (!node) throw new Error('the first test starts the node');

@@ -20,6 +20,8 @@ export interface SyncStatus {
   readonly hubWatermark: { watermark: number; maxSeq: number; gaps: [number, number][]; asOf: string } | null;
   /** Events re-sent because the hub did not have them (anti-entropy), this session. */
   readonly resent: number;
+  /** KV watches restarted because a direct read found them stalled, this session. */
+  readonly watchesRestarted: number;
   readonly lastError: string | null;
 }
 
@@ -34,5 +36,6 @@ export const initialSyncStatus = (): SyncStatus => ({
   lastPull: {},
   hubWatermark: null,
   resent: 0,
+  watchesRestarted: 0,
   lastError: null,
 });

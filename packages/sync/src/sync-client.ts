@@ -54,6 +54,12 @@ export class SyncClient {
   private resolveRestored: (() => void) | undefined;
   private readonly now: () => number;
   private watermarkWatchSince: number | null = null;
+  /** KV revision of the watermark in status, and the newest one the watch itself delivered. */
+  private watermarkRevision = 0;
+  private watchedRevision = 0;
+  /** When a direct read first found the watch behind (null: it was not). */
+  private watchBehindSince: number | null = null;
+  private jsm: JetStreamManager | undefined;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   /** Bumped on every connect, reconnect and disconnect: a set-up only runs for its own link. */
@@ -103,7 +109,10 @@ export class SyncClient {
     this.timers.push(setInterval(() => void this.refreshPending(), 1000));
     this.timers.push(setInterval(() => this.heartbeat(), this.options.heartbeatMs ?? 5000));
     this.timers.push(
-      setInterval(() => void this.antiEntropy(), Math.max(1000, (this.options.antiEntropyGraceMs ?? 30_000) / 2)),
+      setInterval(
+        () => void this.checkWatches().then(() => this.antiEntropy()),
+        Math.max(1000, (this.options.antiEntropyGraceMs ?? 30_000) / 2),
+      ),
     );
     this.connecting = this.connectLoop();
   }
@@ -237,6 +246,11 @@ export class SyncClient {
     this.watermarkWatchSince ??= this.now();
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
+    this.jsm = jsm;
+    // Revisions are compared within one connection's view of the bucket (it may have been recreated).
+    this.watermarkRevision = 0;
+    this.watchedRevision = 0;
+    this.watchBehindSince = null;
     if (this.resolveRestored) await this.restore(js, jsm);
     this.outbox.attach(js);
     await this.startReplicas(nc);
@@ -261,7 +275,7 @@ export class SyncClient {
     nc: NatsConnection,
     bucket: string,
     key: string,
-    onValue?: (value: Record<string, unknown> | null) => void,
+    onValue?: (value: Record<string, unknown> | null, revision: number) => void,
   ) {
     const id = `${bucket}|${key}`;
     let replica = this.replicas.get(id);
@@ -270,10 +284,10 @@ export class SyncClient {
         bucket,
         key,
         now: this.now,
-        onValue: (_key, value) => {
+        onValue: (_key, value, revision) => {
           const at = this.now();
           this.patch({ lastPull: { ...this.status.lastPull, [bucket]: at }, lastContactAt: at });
-          onValue?.(value);
+          onValue?.(value, revision);
         },
       });
       this.replicas.set(id, replica);
@@ -291,12 +305,10 @@ export class SyncClient {
       this.ensureReplica(nc, HUB_NAMES.pickupsBucket, `${identity.location}.>`),
       this.ensureReplica(nc, HUB_NAMES.reservationsBucket, `${identity.location}.>`),
       this.ensureReplica(nc, HUB_NAMES.stockBucket, `${identity.location}.>`),
-      this.ensureReplica(nc, HUB_NAMES.watermarksBucket, identity.node, (value) => {
+      this.ensureReplica(nc, HUB_NAMES.watermarksBucket, identity.node, (value, revision) => {
         this.watermarkWatchSince ??= this.now();
-        if (value) {
-          this.patch({ hubWatermark: value as unknown as HubWatermark });
-          void this.antiEntropy();
-        }
+        this.watchedRevision = Math.max(this.watchedRevision, revision);
+        if (value) this.useWatermark(value as unknown as HubWatermark, revision);
       }),
       ...(Array.isArray(this.options.nearby) ? this.options.nearby : []).map((l) =>
         this.ensureReplica(nc, HUB_NAMES.stockBucket, `${l}.>`),
@@ -327,6 +339,44 @@ export class SyncClient {
         ...(this.options.appVersion ? { appVersion: this.options.appVersion } : {}),
       }),
     );
+  }
+
+  /** Takes a watermark unless a newer one (by KV revision) is already in the status. */
+  private useWatermark(value: HubWatermark, revision: number): void {
+    if (revision < this.watermarkRevision) return;
+    this.watermarkRevision = revision;
+    this.patch({ hubWatermark: value });
+    void this.antiEntropy();
+  }
+
+  /**
+   * Reads this node's watermark straight from its bucket and compares it with what the watch
+   * delivered. After a nats-server restart a KV watch can stall without any error (seen in the
+   * chaos test: stuck 1,800 seqs behind for 30 s while the bucket moved on); when a direct read
+   * finds the watch behind on two checks in a row, every watch is restarted. The value read is used
+   * at once, so anti-entropy never re-sends on a stale view.
+   */
+  private async checkWatches(): Promise<void> {
+    const { jsm, nc } = this;
+    if (!jsm || !nc || !this.status.connected) return;
+    const latest = await jsm.streams
+      .getMessage(`KV_${HUB_NAMES.watermarksBucket}`, {
+        last_by_subj: `$KV.${HUB_NAMES.watermarksBucket}.${this.options.identity.node}`,
+      })
+      .catch(() => null);
+    if (!latest) return;
+    if (latest.seq <= this.watchedRevision) {
+      this.watchBehindSince = null;
+      return;
+    }
+    this.useWatermark(latest.json<HubWatermark>(), latest.seq);
+    if (this.watchBehindSince === null) {
+      this.watchBehindSince = this.now();
+      return;
+    }
+    this.watchBehindSince = null;
+    this.patch({ watchesRestarted: this.status.watchesRestarted + 1 });
+    await this.startReplicas(nc).catch(() => undefined);
   }
 
   /**

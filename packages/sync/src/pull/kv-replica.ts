@@ -8,8 +8,8 @@ export interface ReplicaOptions {
   readonly bucket: string;
   /** Key filter, e.g. `store-001.>` (one filter: nats-server 2.9 has no multi-filter watches). */
   readonly key: string;
-  /** Called with every value after it is stored locally. */
-  readonly onValue?: (key: string, value: Record<string, unknown> | null) => void;
+  /** Called with every value after it is stored locally, with its revision (the KV stream seq). */
+  readonly onValue?: (key: string, value: Record<string, unknown> | null, revision: number) => void;
   /** Called when the watch has caught up with the bucket (initial values delivered). */
   readonly onCaughtUp?: () => void;
   readonly now?: () => number;
@@ -60,11 +60,11 @@ export class KvReplica {
       const entries = batch;
       batch = [];
       const puts: ProjectionDoc[] = [];
-      const deletes: string[] = [];
+      const deletes: { id: string; revision: number }[] = [];
       for (const e of entries) {
         const id = `${this.options.bucket}:${e.key}`;
         if (e.operation !== 'PUT') {
-          deletes.push(id);
+          deletes.push({ id, revision: e.revision });
           continue;
         }
         let value: Record<string, unknown>;
@@ -84,10 +84,10 @@ export class KvReplica {
         });
       }
       if (puts.length > 0) await this.db.projections.bulkUpsert(puts);
-      if (deletes.length > 0) await this.db.projections.bulkRemove(deletes);
+      if (deletes.length > 0) await this.db.projections.bulkRemove(deletes.map((d) => d.id));
       this.lastPullAt = now();
-      for (const p of puts) this.options.onValue?.(p.key, p.value);
-      for (const id of deletes) this.options.onValue?.(id.slice(this.options.bucket.length + 1), null);
+      for (const p of puts) this.options.onValue?.(p.key, p.value, p.revision);
+      for (const d of deletes) this.options.onValue?.(d.id.slice(this.options.bucket.length + 1), null, d.revision);
     };
     // Writes are serialised; a short timer flushes a partial batch because `getPending()` can stay
     // above 0 after the iterator's internal control callbacks.
