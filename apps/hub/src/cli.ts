@@ -41,7 +41,7 @@ const rebuild = async () => {
     store,
     writer: new ViewWriter(store),
     log,
-    batchSize: config.batchSize,
+    batchSize: config.rebuildBatchSize,
   });
   log.info(result, 'views rebuilt');
   await nc.drain();
