@@ -1,3 +1,5 @@
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import type { HubHandle } from '@stocknerve/hub';
 import { recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
@@ -111,6 +113,30 @@ describe('KV replicas', () => {
       timeoutMs: 15_000,
       message: 'the watch restarted and pulling again',
     });
+    expect(node.status.resent).toBe(0);
+  });
+
+  it('ignores a watermark value that is not JSON and keeps syncing', async () => {
+    const identity: NodeIdentity = { node: 'store-2-t2', location: 'store-2', region: 'north' };
+    // Grace 2 s: the direct read of the watermark runs every second.
+    const node = await startTestNode(identity, server.url, {
+      db: await openTestDb(`${DB_NAME}-garbage`),
+      antiEntropyGraceMs: 2000,
+    });
+    nodes.push(node);
+    await node.record([goodsReceived('po-g1', 'SKU-A', 1)], { correlationId: 'g-1' });
+    await waitFor(() => node.status.hubWatermark?.watermark === 1, { timeoutMs: 15_000, message: 'watermark 1' });
+
+    // Not written by the hub: the watch drops it, the direct read must not throw on it.
+    const nc = await connect({ servers: server.url });
+    await jetstream(nc).publish(`$KV.${HUB_NAMES.watermarksBucket}.${identity.node}`, 'not json {');
+    await nc.close();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(node.status.hubWatermark?.watermark).toBe(1);
+    expect(node.status.connected).toBe(true);
+
+    await node.record([goodsReceived('po-g2', 'SKU-A', 1)], { correlationId: 'g-2' });
+    await waitFor(() => node.status.hubWatermark?.watermark === 2, { timeoutMs: 15_000, message: 'watermark 2' });
     expect(node.status.resent).toBe(0);
   });
 

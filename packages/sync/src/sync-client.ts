@@ -110,7 +110,10 @@ export class SyncClient {
     this.timers.push(setInterval(() => this.heartbeat(), this.options.heartbeatMs ?? 5000));
     this.timers.push(
       setInterval(
-        () => void this.checkWatches().then(() => this.antiEntropy()),
+        () =>
+          void this.checkWatches()
+            .then(() => this.antiEntropy())
+            .catch((error: unknown) => this.noteBackgroundFailure('anti-entropy', error)),
         Math.max(1000, (this.options.antiEntropyGraceMs ?? 30_000) / 2),
       ),
     );
@@ -346,7 +349,12 @@ export class SyncClient {
     if (revision < this.watermarkRevision) return;
     this.watermarkRevision = revision;
     this.patch({ hubWatermark: value });
-    void this.antiEntropy();
+    void this.antiEntropy().catch((error: unknown) => this.noteBackgroundFailure('anti-entropy', error));
+  }
+
+  /** Work started by a timer or a watch has no caller to reject to: its failure shows in the status. */
+  private noteBackgroundFailure(what: string, error: unknown): void {
+    this.patch({ lastError: `${what}: ${String((error as Error)?.message ?? error)}` });
   }
 
   /**
@@ -369,7 +377,13 @@ export class SyncClient {
       this.watchBehindSince = null;
       return;
     }
-    this.useWatermark(latest.json<HubWatermark>(), latest.seq);
+    let value: HubWatermark;
+    try {
+      value = latest.json<HubWatermark>();
+    } catch {
+      return; // not JSON: the hub did not write it; the watch's own value stays in use
+    }
+    this.useWatermark(value, latest.seq);
     if (this.watchBehindSince === null) {
       this.watchBehindSince = this.now();
       return;
