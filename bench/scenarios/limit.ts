@@ -14,8 +14,8 @@ const RAW_STREAM = 'BENCH_RAW';
 /**
  * (1) What this machine's JetStream does with the same payloads and no application logic: one
  * client publishing with ~1,000 PubAcks in flight (msg ids on, as the nodes publish), then one
- * durable pull consumer with explicit acks that JSON.parses every message (the hub's projector
- * settings: up to 4,000 buffered, 8,000 unacked).
+ * durable pull consumer with explicit acks that JSON.parses every message (up to 4,000 buffered,
+ * 8,000 unacked; the projector's 20,000 and 40,000 measured within 2 % of it, 63k against 62k msg/s).
  */
 export const limitScenario = async (
   lab: StreamLab,
