@@ -9,7 +9,7 @@ import { createLogger } from './logger.js';
 import { rebuildViews } from './projector/rebuild.js';
 import { ViewWriter } from './projector/view-writer.js';
 import { ensureViewSchema } from './store/schema.js';
-import { openSqliteStore } from './store/sql-store.js';
+import { openViewStore } from './store/view-store.js';
 
 const usage = `usage: stocknerve-hub <command>
   serve       start the hub (config from env: NATS_URL, HUB_PORT, HUB_DB, HUB_TOKENS, ... see docs/runbook.md)
@@ -30,7 +30,7 @@ const serve = async () => {
 const rebuild = async () => {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const store = openSqliteStore(config.dbPath);
+  const store = openViewStore(config.dbPath, log);
   ensureViewSchema(store);
   const nc = await connect({ servers: config.natsUrl.split(','), name: 'stocknerve-hub-rebuild' });
   const jsm = await jetstreamManager(nc);

@@ -18,7 +18,7 @@ import { Projector } from './projector/projector.js';
 import { rebuildViews } from './projector/rebuild.js';
 import { ViewWriter } from './projector/view-writer.js';
 import { ensureViewSchema } from './store/schema.js';
-import { openSqliteStore } from './store/sql-store.js';
+import { openViewStore } from './store/view-store.js';
 import { locationFreshness, trustFrom } from './views/freshness.js';
 
 export interface HubHandle {
@@ -32,7 +32,7 @@ export interface HubHandle {
 export const startHub = async (config: HubConfig, options: { now?: () => number } = {}): Promise<HubHandle> => {
   const now = options.now ?? Date.now;
   const log = createLogger(config.logLevel);
-  const store = openSqliteStore(config.dbPath);
+  const store = openViewStore(config.dbPath, log);
   if (ensureViewSchema(store).rebuilt) log.warn('view schema changed: views dropped, replaying the stream');
   const nc = await connect({
     servers: config.natsUrl.split(','),

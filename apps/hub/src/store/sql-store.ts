@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export type SqlValue = string | number | bigint | null | Uint8Array;
 
@@ -24,12 +25,20 @@ export interface SqlStore {
   close(): void;
 }
 
+export interface SqliteStoreOptions {
+  /**
+   * Checkpoint the WAL from a thread of its own every `intervalMs` (file stores only); the writer's
+   * own autocheckpoint stays as a safety net at 50,000 pages. `onFailure` hears why one failed.
+   */
+  readonly backgroundCheckpoints?: { readonly intervalMs: number; readonly onFailure: (error: string) => void };
+}
+
 /**
  * Opens (creating) an SQLite file. WAL with synchronous=NORMAL: a committed batch survives a crash
  * of the hub process; on power loss the last batches may roll back together with their checkpoint,
  * which the projector then re-applies from the stream.
  */
-export const openSqliteStore = (path: string): SqlStore => {
+export const openSqliteStore = (path: string, options: SqliteStoreOptions = {}): SqlStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -39,7 +48,18 @@ export const openSqliteStore = (path: string): SqlStore => {
   // cache keeps them in memory, and a 40 MB WAL (10,000 pages) lets hot pages be rewritten in the
   // WAL several times before one checkpoint copies them (measured: 40 → 30 µs per event).
   db.pragma('cache_size = -65536');
-  db.pragma('wal_autocheckpoint = 10000');
+  const bg = path === ':memory:' ? undefined : options.backgroundCheckpoints;
+  // Copying frames into the file was about half of each commit's cost on the projector's thread
+  // (ingest +3-8 %, freshness p99 31 → 18-24 ms with it moved to a thread of its own).
+  let failing = false;
+  const checkpointer = bg
+    ? new WalCheckpointer(path, bg.intervalMs, (report) => {
+        // Told once per run of failures, not every interval.
+        if (!report.ok && !failing) bg.onFailure(report.error ?? 'unknown error');
+        failing = !report.ok;
+      })
+    : undefined;
+  db.pragma(`wal_autocheckpoint = ${checkpointer ? 50_000 : 10_000}`);
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
     let s = statements.get(sql);
@@ -64,6 +84,9 @@ export const openSqliteStore = (path: string): SqlStore => {
     },
     // Both counts only grow, so their sum moves on every change.
     version: () => (totalChanges.get() as number) + execs,
-    close: () => db.close(),
+    close: () => {
+      void checkpointer?.stop();
+      db.close();
+    },
   };
 };
