@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -9,7 +9,7 @@ import { ExpirySweeper } from './commands/expiry-sweeper.js';
 import { listenToHeartbeats } from './commands/heartbeats.js';
 import { Reconciler } from './commands/reconciler.js';
 import type { HubConfig } from './config.js';
-import { createHttpApp } from './http/app.js';
+import { createHttpHandler } from './http/app.js';
 import type { HubContext } from './hub-context.js';
 import { KvPublisher } from './kv/kv-publisher.js';
 import { createLogger } from './logger.js';
@@ -131,9 +131,9 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       .catch(() => undefined);
   }, 1000);
 
-  const app = createHttpApp(ctx);
+  const app = createHttpHandler(ctx);
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.httpPort, config.httpHost, () => resolve(s));
+    const s = createServer(app).listen(config.httpPort, config.httpHost, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;

@@ -1,8 +1,10 @@
+import type { RequestListener } from 'node:http';
 import express from 'express';
 import type { HubContext } from '../hub-context.js';
 import { reportsRouter } from '../reports/router.js';
 import { tokenRoles } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { withFastAvailability } from './fast-availability.js';
 import { watchNatsConnection } from './nats-state.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { requestContextMiddleware } from './request-context.js';
@@ -15,8 +17,11 @@ import { pickupRoutes } from './routes/pickups.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { systemRoutes } from './routes/system.js';
 
-/** The HTTP API: JSON, zod-validated, bearer-token roles, OpenAPI at /v1/openapi.json. */
-export const createHttpApp = (ctx: HubContext) => {
+/**
+ * The HTTP API: JSON, zod-validated, bearer-token roles, OpenAPI at /v1/openapi.json. Returns the
+ * HTTP server's request listener: express, with the availability GET answered in front of it.
+ */
+export const createHttpHandler = (ctx: HubContext): RequestListener => {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -37,9 +42,20 @@ export const createHttpApp = (ctx: HubContext) => {
     ...operationsRoutes(ctx),
     ...adminRoutes(ctx),
   );
-  mountRoutes(app, routes, tokenRoles(ctx.config.tokens));
+  const roleOf = tokenRoles(ctx.config.tokens);
+  mountRoutes(app, routes, roleOf);
   app.use(reportsRouter(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
-  return app;
+  const routeOf = (operationId: string): Route => {
+    const r = routes.find((candidate) => candidate.operationId === operationId);
+    if (!r) throw new Error(`the ${operationId} route is not defined`);
+    return r;
+  };
+  return withFastAvailability(
+    ctx,
+    app,
+    { single: routeOf('getAvailability'), batch: routeOf('getAvailabilityBatch') },
+    roleOf,
+  );
 };

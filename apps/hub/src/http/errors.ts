@@ -28,6 +28,16 @@ export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).json({ error: 'not-found', message: `no route ${req.method} ${req.path}` });
 };
 
+/** The answer to a body that is not JSON. */
+export const INVALID_JSON_BODY = {
+  error: 'invalid-request',
+  message: 'request body is not valid JSON',
+  issues: [{ in: 'body', path: '', message: 'not valid JSON' }],
+} as const;
+
+/** The answer to a failure inside a handler: no details leave the hub (they are in its log). */
+export const INTERNAL_ERROR = { error: 'internal', message: 'internal error' } as const;
+
 interface HttpishError {
   status?: unknown;
   statusCode?: unknown;
@@ -56,11 +66,7 @@ export const errorHandler =
     const e: HttpishError = typeof err === 'object' && err !== null ? err : {};
     const status = statusOf(e);
     if (e.type === 'entity.parse.failed') {
-      res.status(400).json({
-        error: 'invalid-request',
-        message: 'request body is not valid JSON',
-        issues: [{ in: 'body', path: '', message: 'not valid JSON' }],
-      });
+      res.status(400).json(INVALID_JSON_BODY);
       return;
     }
     if (status !== undefined && status < 500 && e.expose !== false) {
@@ -70,5 +76,5 @@ export const errorHandler =
       return;
     }
     (requestContextOf(req)?.log ?? log).error({ err }, 'unhandled error in HTTP handler');
-    res.status(500).json({ error: 'internal', message: 'internal error' });
+    res.status(500).json(INTERNAL_ERROR);
   };

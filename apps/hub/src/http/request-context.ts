@@ -25,6 +25,56 @@ const CORRELATION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Metrics label for requests that matched no route (keeps the label set bounded). */
 export const UNMATCHED_ROUTE = '(unmatched)';
 
+/** A request's context: its correlation id (the valid one given, else a new UUIDv7) and a lazy logger. */
+export const newRequestContext = (ctx: HubContext, givenCorrelationId: string | undefined): RequestContext => {
+  const correlationId =
+    givenCorrelationId !== undefined && CORRELATION_ID.test(givenCorrelationId)
+      ? givenCorrelationId
+      : uuidv7(ctx.now(), randomBytes(10));
+  // The child logger is made on first use: most availability reads never log.
+  let log: Logger | undefined;
+  return {
+    correlationId,
+    get log() {
+      log ??= ctx.log.child({ correlationId });
+      return log;
+    },
+    role: undefined,
+  };
+};
+
+/** What a finished request is counted and logged by. */
+export interface FinishedRequest {
+  readonly method: string;
+  /** The matched route pattern, or UNMATCHED_ROUTE. */
+  readonly route: string;
+  readonly path: string;
+  readonly status: number;
+  /** performance.now() when the request arrived. */
+  readonly started: number;
+}
+
+/** Counts a finished request by route pattern and logs it (availability, probes and scrapes at debug). */
+export const finishRequest = (ctx: HubContext, rc: RequestContext, done: FinishedRequest): void => {
+  ctx.metrics.countHttp(done.method, done.route, done.status);
+  // Probes and scrapes come every few seconds, storefronts read availability thousands of times a
+  // second (counted in /metrics): their successful answers stay out of the info log.
+  const quiet = done.route === '/health' || done.route === '/metrics' || done.route.startsWith('/v1/availability');
+  const level = quiet && done.status < 400 ? 'debug' : 'info';
+  if (!ctx.log.isLevelEnabled(level)) return;
+  rc.log[level](
+    {
+      method: done.method,
+      route: done.route,
+      path: done.path,
+      status: done.status,
+      ms: Math.round((performance.now() - done.started) * 10) / 10,
+      role: rc.role,
+    },
+    'http request',
+  );
+};
+
 /**
  * First middleware: takes `X-Correlation-Id` when valid (else makes a UUIDv7), echoes it, binds it to
  * a child logger, and when the response is finished logs the request and counts it by route pattern.
@@ -33,42 +83,19 @@ export const requestContextMiddleware =
   (ctx: HubContext): RequestHandler =>
   (req, res, next) => {
     const started = performance.now();
-    const given = req.get('x-correlation-id');
-    const correlationId =
-      given !== undefined && CORRELATION_ID.test(given) ? given : uuidv7(ctx.now(), randomBytes(10));
-    // The child logger is made on first use: most availability reads never log.
-    let log: Logger | undefined;
-    const rc: RequestContext = {
-      correlationId,
-      get log() {
-        log ??= ctx.log.child({ correlationId });
-        return log;
-      },
-      role: undefined,
-    };
+    const rc = newRequestContext(ctx, req.get('x-correlation-id'));
     contexts.set(req, rc);
-    res.setHeader('X-Correlation-Id', correlationId);
+    res.setHeader('X-Correlation-Id', rc.correlationId);
     res.on('finish', () => {
       // req.route is the matched route; every route is registered with its full path on the app.
       const pattern: unknown = req.route?.path;
-      const route = typeof pattern === 'string' ? pattern : UNMATCHED_ROUTE;
-      ctx.metrics.countHttp(req.method, route, res.statusCode);
-      // Probes and scrapes come every few seconds, storefronts read availability thousands of times a
-      // second (counted in /metrics): their successful answers stay out of the info log.
-      const quiet = route === '/health' || route === '/metrics' || route.startsWith('/v1/availability');
-      const level = quiet && res.statusCode < 400 ? 'debug' : 'info';
-      if (!ctx.log.isLevelEnabled(level)) return;
-      rc.log[level](
-        {
-          method: req.method,
-          route,
-          path: req.path,
-          status: res.statusCode,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-          role: rc.role,
-        },
-        'http request',
-      );
+      finishRequest(ctx, rc, {
+        method: req.method,
+        route: typeof pattern === 'string' ? pattern : UNMATCHED_ROUTE,
+        path: req.path,
+        status: res.statusCode,
+        started,
+      });
     });
     next();
   };

@@ -1,0 +1,189 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import type { Request } from 'express';
+import type { Role } from '../config.js';
+import type { HubContext } from '../hub-context.js';
+import { authorize } from './auth.js';
+import { INTERNAL_ERROR, INVALID_JSON_BODY } from './errors.js';
+import { json, type Reply } from './reply.js';
+import { finishRequest, newRequestContext, type RequestContext } from './request-context.js';
+import type { Route } from './route.js';
+
+const SINGLE_PREFIX = '/v1/availability/';
+const BATCH_PATH = '/v1/availability/batch';
+/** express.json's limit in the app ('1mb'). */
+const BODY_LIMIT = 1024 * 1024;
+/** The content types express.json reads as UTF-8 JSON, written the usual ways. */
+const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
+
+/** The availability routes served in front of express. */
+export interface FastRoutes {
+  /** GET /v1/availability/:sku */
+  readonly single: Route;
+  /** POST /v1/availability/batch */
+  readonly batch: Route;
+}
+
+/** The parts of express's request that route.run reads. */
+interface RouteInput {
+  readonly params: Record<string, string>;
+  readonly query: unknown;
+  readonly headers: IncomingMessage['headers'];
+  readonly body?: unknown;
+}
+
+/**
+ * The SKU of `GET /v1/availability/<sku>[?query]` written exactly so (one path segment, no trailing
+ * slash, valid percent-encoding); undefined for anything else, which express's router then matches
+ * with its own rules (case, trailing slash, HEAD).
+ */
+const skuOfPath = (url: string): { sku: string; path: string; query: string } | undefined => {
+  if (!url.startsWith(SINGLE_PREFIX)) return undefined;
+  const q = url.indexOf('?');
+  const raw = url.slice(SINGLE_PREFIX.length, q < 0 ? undefined : q);
+  if (raw.length === 0 || raw.includes('/')) return undefined;
+  try {
+    return { sku: decodeURIComponent(raw), path: SINGLE_PREFIX + raw, query: q < 0 ? '' : url.slice(q + 1) };
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A batch request whose body express.json would read as plain UTF-8 JSON within its limit; anything
+ * else (compressed, chunked, another charset, too large) is left to express and its error answers.
+ */
+const isPlainJsonBatch = (req: IncomingMessage): boolean => {
+  if (req.method !== 'POST' || req.url !== BATCH_PATH) return false;
+  const type = req.headers['content-type']?.toLowerCase();
+  const length = Number(req.headers['content-length']);
+  const encoding = req.headers['content-encoding'];
+  return (
+    type !== undefined &&
+    JSON_TYPES.has(type) &&
+    (encoding === undefined || encoding.toLowerCase() === 'identity') &&
+    req.headers['transfer-encoding'] === undefined &&
+    Number.isInteger(length) &&
+    length <= BODY_LIMIT
+  );
+};
+
+const readBody = (req: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+/** express.json's strict parse: empty is `{}`, a BOM is dropped, only an object or array is JSON. */
+const parseJsonBody = (bytes: Buffer): { ok: true; body: unknown } | { ok: false } => {
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  if (text.length === 0) return { ok: true, body: {} };
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return { ok: false };
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+};
+
+/** Writes a reply the way route.ts's `send` does through express (same status, type and body). */
+const writeReply = (res: ServerResponse, reply: Reply): void => {
+  let body: string | Uint8Array;
+  let contentType: string;
+  if ('text' in reply) {
+    body = reply.text;
+    contentType = reply.contentType;
+  } else {
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    body = JSON.stringify(reply.json);
+    contentType = 'application/json; charset=utf-8';
+  }
+  res.statusCode = reply.status;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  res.end(body);
+};
+
+/**
+ * The HTTP server's request listener: the storefronts' availability reads (`GET
+ * /v1/availability/:sku` and `POST /v1/availability/batch`) are answered before express's router
+ * (measured on a 2-core host: express alone, answering a fixed body, tops out at 4,000-6,000 req/s),
+ * with the same route objects (zod validation and handler), bearer check, correlation id, metrics and
+ * log line as through express. Everything else goes to `app`, and so does a GET whose answer throws
+ * (a safe read: express runs it again and answers 500 its way).
+ */
+export const withFastAvailability = (
+  ctx: HubContext,
+  app: RequestListener,
+  routes: FastRoutes,
+  roleOf: (token: string) => Role | undefined,
+): RequestListener => {
+  const answer = async (route: Route, req: IncomingMessage, rc: RequestContext, input: () => Promise<RouteInput>) => {
+    const auth = authorize(route.access, req.headers.authorization, roleOf);
+    if (!auth.ok) return auth.reply;
+    rc.role = auth.role;
+    return route.run((await input()) as unknown as Request, rc);
+  };
+  const respond = (res: ServerResponse, rc: RequestContext, route: Route, path: string, started: number) => {
+    return (reply: Reply) => {
+      res.setHeader('X-Correlation-Id', rc.correlationId);
+      writeReply(res, reply);
+      finishRequest(ctx, rc, {
+        method: route.method.toUpperCase(),
+        route: route.path,
+        path,
+        status: reply.status,
+        started,
+      });
+    };
+  };
+  const contextOf = (req: IncomingMessage) => {
+    const given = req.headers['x-correlation-id'];
+    return newRequestContext(ctx, typeof given === 'string' ? given : undefined);
+  };
+
+  return (req, res) => {
+    const single = req.method === 'GET' ? skuOfPath(req.url ?? '') : undefined;
+    if (single) {
+      const started = performance.now();
+      const rc = contextOf(req);
+      const input = async () => ({
+        params: { sku: single.sku },
+        query: parseQuery(single.query),
+        headers: req.headers,
+      });
+      answer(routes.single, req, rc, input).then(respond(res, rc, routes.single, single.path, started), () =>
+        app(req, res),
+      );
+      return;
+    }
+    if (!isPlainJsonBatch(req)) {
+      app(req, res);
+      return;
+    }
+    const started = performance.now();
+    const rc = contextOf(req);
+    const reply = respond(res, rc, routes.batch, BATCH_PATH, started);
+    // As through express, whose JSON parser runs before any route: bad JSON is 400 whoever asks.
+    readBody(req).then(
+      (bytes) => {
+        const parsed = parseJsonBody(bytes);
+        if (!parsed.ok) {
+          reply(json(400, INVALID_JSON_BODY));
+          return;
+        }
+        const input = async () => ({ params: {}, query: {}, headers: req.headers, body: parsed.body });
+        answer(routes.batch, req, rc, input).then(reply, (err: unknown) => {
+          // The body is read: express cannot run this request again.
+          rc.log.error({ err }, 'unhandled error in HTTP handler');
+          reply(json(500, INTERNAL_ERROR));
+        });
+      },
+      // The client went away before its body arrived: nobody to answer.
+      () => res.destroy(),
+    );
+  };
+};
