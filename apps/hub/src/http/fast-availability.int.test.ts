@@ -87,7 +87,7 @@ describe('the availability fast path', () => {
     expect(stock.body.locations).toContainEqual(expect.objectContaining({ location: 'store-001', onHand: 7 }));
   });
 
-  it('echoes a valid correlation id and counts its answers under the route in /metrics', async () => {
+  it('echoes a valid correlation id, makes distinct ones otherwise, and counts its answers under the route in /metrics', async () => {
     const count = async () => {
       const metrics = await f.api.get<string>('/metrics', { as: null });
       const line = metrics.body
@@ -101,8 +101,14 @@ describe('the availability fast path', () => {
       headers: { 'x-correlation-id': 'order-42:attempt.1' },
     });
     expect(given.headers.get('x-correlation-id')).toBe('order-42:attempt.1');
-    await f.api.get('/v1/availability/SKU-1', { as: 'ecommerce' });
-    expect(await count()).toBe(before + 2);
+    // More than one draw of the random pool behind the ids (256 ids each).
+    const made = await Promise.all(
+      Array.from({ length: 300 }, () => f.api.get('/v1/availability/SKU-1', { as: 'ecommerce' })),
+    );
+    const ids = made.map((r) => r.headers.get('x-correlation-id'));
+    expect(new Set(ids).size).toBe(300);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await count()).toBe(before + 301);
   });
 
   it('answers batches exactly as the express route does, bad JSON first', async () => {
