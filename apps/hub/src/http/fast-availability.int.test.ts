@@ -198,7 +198,7 @@ describe('the availability fast path', () => {
     }
   });
 
-  it('answers a failing GET through express and a failing batch with a 500 that says nothing', async () => {
+  it('answers a failing GET through express, a failing batch with a 500 that says nothing, and closes on a reply it cannot write', async () => {
     const ctx = f.hub.ctx;
     const failing = (method: 'get' | 'post', path: string): Route =>
       route({
@@ -232,6 +232,28 @@ describe('the availability fast path', () => {
       expect(spy.urls).toHaveLength(1);
     } finally {
       await new Promise((resolve) => broken.server.close(resolve));
+    }
+
+    // A reply that cannot be written closes the connection instead of an unhandled rejection.
+    const unwritable = route({
+      method: 'get',
+      path: '/v1/availability/:sku',
+      operationId: 'unwritable',
+      summary: 'answers a header node refuses',
+      tag: 'availability',
+      access: STOREFRONT_READ,
+      responses: {},
+      handle: () => ({ status: 200, json: {}, headers: { 'X-Broken': 'line\nbreak' } }),
+    });
+    const closing = await listen(
+      withFastAvailability(ctx, spy.listener, { single: unwritable, batch: unwritable }, tokenRoles(ctx.config.tokens)),
+    );
+    try {
+      await expect(apiClient(closing.url).get('/v1/availability/SKU-1', { as: 'ecommerce' })).rejects.toThrow();
+      expect(spy.urls).toHaveLength(1);
+    } finally {
+      closing.server.closeAllConnections();
+      await new Promise((resolve) => closing.server.close(resolve));
     }
   });
 });

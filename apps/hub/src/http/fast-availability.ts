@@ -140,6 +140,12 @@ export const withFastAvailability = (
       });
     };
   };
+  // A reply that could not be written (the hub's own bug): logged, the connection closed, and never
+  // an unhandled rejection, which would stop the hub.
+  const failedWriting = (rc: RequestContext, res: ServerResponse) => (err: unknown) => {
+    rc.log.error({ err }, 'could not write an availability answer');
+    res.destroy();
+  };
   const contextOf = (req: IncomingMessage) => {
     const given = req.headers['x-correlation-id'];
     return newRequestContext(ctx, typeof given === 'string' ? given : undefined);
@@ -155,9 +161,9 @@ export const withFastAvailability = (
         query: parseQuery(single.query),
         headers: req.headers,
       });
-      answer(routes.single, req, rc, input).then(respond(res, rc, routes.single, single.path, started), () =>
-        app(req, res),
-      );
+      answer(routes.single, req, rc, input)
+        .then(respond(res, rc, routes.single, single.path, started), () => app(req, res))
+        .catch(failedWriting(rc, res));
       return;
     }
     if (!isPlainJsonBatch(req)) {
@@ -168,22 +174,24 @@ export const withFastAvailability = (
     const rc = contextOf(req);
     const reply = respond(res, rc, routes.batch, BATCH_PATH, started);
     // As through express, whose JSON parser runs before any route: bad JSON is 400 whoever asks.
-    readBody(req).then(
-      (bytes) => {
-        const parsed = parseJsonBody(bytes);
-        if (!parsed.ok) {
-          reply(json(400, INVALID_JSON_BODY));
-          return;
-        }
-        const input = async () => ({ params: {}, query: {}, headers: req.headers, body: parsed.body });
-        answer(routes.batch, req, rc, input).then(reply, (err: unknown) => {
-          // The body is read: express cannot run this request again.
-          rc.log.error({ err }, 'unhandled error in HTTP handler');
-          reply(json(500, INTERNAL_ERROR));
-        });
-      },
-      // The client went away before its body arrived: nobody to answer.
-      () => res.destroy(),
-    );
+    readBody(req)
+      .then(
+        (bytes) => {
+          const parsed = parseJsonBody(bytes);
+          if (!parsed.ok) {
+            reply(json(400, INVALID_JSON_BODY));
+            return;
+          }
+          const input = async () => ({ params: {}, query: {}, headers: req.headers, body: parsed.body });
+          return answer(routes.batch, req, rc, input).then(reply, (err: unknown) => {
+            // The body is read: express cannot run this request again.
+            rc.log.error({ err }, 'unhandled error in HTTP handler');
+            reply(json(500, INTERNAL_ERROR));
+          });
+        },
+        // The client went away before its body arrived: nobody to answer.
+        () => res.destroy(),
+      )
+      .catch(failedWriting(rc, res));
   };
 };
