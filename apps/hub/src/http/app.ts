@@ -4,7 +4,7 @@ import type { HubContext } from '../hub-context.js';
 import { reportsRouter } from '../reports/router.js';
 import { tokenRoles } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
-import { withFastAvailability } from './fast-availability.js';
+import { fastRoutesOf, withFastAvailability } from './fast-availability.js';
 import { watchNatsConnection } from './nats-state.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { requestContextMiddleware } from './request-context.js';
@@ -19,7 +19,7 @@ import { systemRoutes } from './routes/system.js';
 
 /**
  * The HTTP API: JSON, zod-validated, bearer-token roles, OpenAPI at /v1/openapi.json. Returns the
- * HTTP server's request listener: express, with the availability GET answered in front of it.
+ * HTTP server's request listener: express, with the availability reads answered in front of it.
  */
 export const createHttpHandler = (ctx: HubContext): RequestListener => {
   const app = express();
@@ -47,15 +47,5 @@ export const createHttpHandler = (ctx: HubContext): RequestListener => {
   app.use(reportsRouter(ctx));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
-  const routeOf = (operationId: string): Route => {
-    const r = routes.find((candidate) => candidate.operationId === operationId);
-    if (!r) throw new Error(`the ${operationId} route is not defined`);
-    return r;
-  };
-  return withFastAvailability(
-    ctx,
-    app,
-    { single: routeOf('getAvailability'), batch: routeOf('getAvailabilityBatch') },
-    roleOf,
-  );
+  return withFastAvailability(ctx, app, fastRoutesOf(routes), roleOf);
 };

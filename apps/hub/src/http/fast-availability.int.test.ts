@@ -12,13 +12,13 @@ import {
   TOKENS,
 } from './api-test-kit.js';
 import { STOREFRONT_READ, tokenRoles } from './auth.js';
-import { withFastAvailability } from './fast-availability.js';
+import { fastRoutesOf, withFastAvailability } from './fast-availability.js';
 import { type Route, route } from './route.js';
 import { availabilityRoutes } from './routes/availability.js';
 
-// GET /v1/availability/:sku is answered before express's router. These tests hold the fast path to
-// the express route it stands in for: same answers, and express still answers whatever the fast
-// path does not recognise exactly.
+// The availability reads (GET /v1/availability/:sku, POST /v1/availability/batch) are answered
+// before express's router. These tests hold the fast path to the express routes it stands in for:
+// same answers, and express still answers whatever the fast path does not recognise exactly.
 
 /** A listener standing in for express: answers 299 and remembers what it was asked. */
 const fallbackSpy = () => {
@@ -140,11 +140,7 @@ describe('the availability fast path', () => {
   it('leaves to express what it does not recognise exactly, and a GET whose answer throws', async () => {
     const ctx = f.hub.ctx;
     const roleOf = tokenRoles(ctx.config.tokens);
-    const defined = availabilityRoutes(ctx);
-    const routes = {
-      single: defined.find((r) => r.operationId === 'getAvailability') as Route,
-      batch: defined.find((r) => r.operationId === 'getAvailabilityBatch') as Route,
-    };
+    const routes = fastRoutesOf(availabilityRoutes(ctx));
     const spy = fallbackSpy();
     const { server, url } = await listen(withFastAvailability(ctx, spy.listener, routes, roleOf));
     try {

@@ -24,6 +24,16 @@ export interface FastRoutes {
   readonly batch: Route;
 }
 
+/** The availability routes among the app's routes (by operation id). */
+export const fastRoutesOf = (routes: readonly Route[]): FastRoutes => {
+  const routeOf = (operationId: string): Route => {
+    const r = routes.find((candidate) => candidate.operationId === operationId);
+    if (!r) throw new Error(`the ${operationId} route is not defined`);
+    return r;
+  };
+  return { single: routeOf('getAvailability'), batch: routeOf('getAvailabilityBatch') };
+};
+
 /** The parts of express's request that route.run reads. */
 interface RouteInput {
   readonly params: Record<string, string>;
@@ -121,11 +131,11 @@ export const withFastAvailability = (
   routes: FastRoutes,
   roleOf: (token: string) => Role | undefined,
 ): RequestListener => {
-  const answer = async (route: Route, req: IncomingMessage, rc: RequestContext, input: () => Promise<RouteInput>) => {
+  const answer = async (route: Route, req: IncomingMessage, rc: RequestContext, input: RouteInput) => {
     const auth = authorize(route.access, req.headers.authorization, roleOf);
     if (!auth.ok) return auth.reply;
     rc.role = auth.role;
-    return route.run((await input()) as unknown as Request, rc);
+    return route.run(input as unknown as Request, rc);
   };
   const respond = (res: ServerResponse, rc: RequestContext, route: Route, path: string, started: number) => {
     return (reply: Reply) => {
@@ -156,11 +166,7 @@ export const withFastAvailability = (
     if (single) {
       const started = performance.now();
       const rc = contextOf(req);
-      const input = async () => ({
-        params: { sku: single.sku },
-        query: parseQuery(single.query),
-        headers: req.headers,
-      });
+      const input = { params: { sku: single.sku }, query: parseQuery(single.query), headers: req.headers };
       answer(routes.single, req, rc, input)
         .then(respond(res, rc, routes.single, single.path, started), () => app(req, res))
         .catch(failedWriting(rc, res));
@@ -182,7 +188,7 @@ export const withFastAvailability = (
             reply(json(400, INVALID_JSON_BODY));
             return;
           }
-          const input = async () => ({ params: {}, query: {}, headers: req.headers, body: parsed.body });
+          const input = { params: {}, query: {}, headers: req.headers, body: parsed.body };
           return answer(routes.batch, req, rc, input).then(reply, (err: unknown) => {
             // The body is read: express cannot run this request again.
             rc.log.error({ err }, 'unhandled error in HTTP handler');
