@@ -78,6 +78,13 @@ const reject = (reason: RejectReason, issues: FieldIssue[]): ParseResult => ({
  * throws: bad input is a value with a reason and a message naming the field.
  */
 export const parseEvent = (raw: unknown): ParseResult => {
+  // Nearly every event is of a current version and valid: its own schema (envelope included) is
+  // then the only pass. Anything else takes the careful path below, which names what is wrong.
+  const schemaOfRaw = currentSchemaOf(raw);
+  if (schemaOfRaw) {
+    const parsed = schemaOfRaw.safeParse(raw);
+    if (parsed.success) return { ok: true, event: parsed.data };
+  }
   const head = EnvelopeHead.safeParse(raw);
   if (!head.success) return reject('invalid-envelope', fieldIssues(head.error));
   const { type, version } = head.data;
@@ -101,6 +108,14 @@ export const parseEvent = (raw: unknown): ParseResult => {
   const parsed = schema.safeParse(value);
   if (!parsed.success) return reject('invalid-data', fieldIssues(parsed.error));
   return version < current ? { ok: true, event: parsed.data, upcastFrom: version } : { ok: true, event: parsed.data };
+};
+
+/** The schema of `raw`'s type when `raw` says it is of that type's current version. */
+const currentSchemaOf = (raw: unknown): z.ZodType<InventoryEvent> | undefined => {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { type, version } = raw as { type?: unknown; version?: unknown };
+  if (typeof type !== 'string' || version !== currentVersions.get(type)) return undefined;
+  return currentSchemas.get(type);
 };
 
 /** Parses JSON text, then the event; invalid JSON is a value too. */
