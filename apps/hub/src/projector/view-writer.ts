@@ -113,8 +113,8 @@ export class ViewWriter {
   apply(event: InventoryEvent, streamSeq: number, receivedMs: number, fx: BatchEffects): ApplyOutcome {
     // One statement on the hot path: the insert is the dedupe (event id and (node, seq) are unique).
     const inserted = this.db.run(
-      `INSERT INTO applied_events (event_id, node, seq, stream_seq, type, location, hlc, correlation_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO applied_events (event_id, node, seq, stream_seq, type, location, hlc, correlation_id, occurred_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       event.id,
       event.node,
       event.seq,
@@ -123,6 +123,7 @@ export class ViewWriter {
       event.location,
       event.hlc,
       event.correlationId,
+      event.occurredAt,
     );
     if (inserted.changes === 0) {
       if (!this.db.get('SELECT 1 FROM applied_events WHERE event_id = ?', event.id)) return 'seq-conflict';
@@ -252,20 +253,35 @@ export class ViewWriter {
     } else this.pendingSales.set(key, { day, location, sku, units, revenueCents });
   }
 
-  private moveOnHand(event: InventoryEvent, sku: string, delta: number, streamSeq: number, fx: BatchEffects): void {
-    if (delta === 0) return;
+  /**
+   * One line of the ledger. An event names a SKU once (its schema says so), so (cell, event, bucket)
+   * is its key; were a SKU ever named twice, its lines add up instead of failing the whole batch.
+   */
+  private recordMovement(
+    event: InventoryEvent,
+    sku: string,
+    bucket: 'on_hand' | 'damaged' | 'count',
+    delta: number,
+    countedQty: number | null,
+    streamSeq: number,
+  ): void {
     this.db.run(
-      `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, occurred_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'on_hand', ?, ?)`,
-      streamSeq,
-      event.id,
-      event.type,
+      `INSERT INTO movements (location, sku, hlc, stream_seq, bucket, delta, counted_qty) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (location, sku, hlc, stream_seq, bucket) DO UPDATE SET delta = movements.delta + excluded.delta,
+         counted_qty = excluded.counted_qty`,
       event.location,
       sku,
       event.hlc,
+      streamSeq,
+      bucket,
       delta,
-      event.occurredAt,
+      countedQty,
     );
+  }
+
+  private moveOnHand(event: InventoryEvent, sku: string, delta: number, streamSeq: number, fx: BatchEffects): void {
+    if (delta === 0) return;
+    this.recordMovement(event, sku, 'on_hand', delta, null, streamSeq);
     // A delta older than the latest count is already inside the counted quantity.
     this.db.run(
       `INSERT INTO stock (location, sku, on_hand, delta_after_count, last_hlc, last_stream_seq) VALUES (?, ?, ?, ?, ?, ?)
@@ -287,18 +303,7 @@ export class ViewWriter {
   }
 
   private addDamaged(event: InventoryEvent, sku: string, qty: number, streamSeq: number, fx: BatchEffects): void {
-    this.db.run(
-      `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, occurred_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'damaged', ?, ?)`,
-      streamSeq,
-      event.id,
-      event.type,
-      event.location,
-      sku,
-      event.hlc,
-      qty,
-      event.occurredAt,
-    );
+    this.recordMovement(event, sku, 'damaged', qty, null, streamSeq);
     this.db.run(
       `INSERT INTO stock (location, sku, damaged, last_stream_seq) VALUES (?, ?, ?, ?)
        ON CONFLICT (location, sku) DO UPDATE SET damaged = stock.damaged + excluded.damaged, last_stream_seq = excluded.last_stream_seq`,
@@ -312,18 +317,7 @@ export class ViewWriter {
 
   private applyCount(event: EventOf<'CycleCounted'>, streamSeq: number, fx: BatchEffects): void {
     for (const line of event.data.lines) {
-      this.db.run(
-        `INSERT INTO movements (stream_seq, event_id, type, location, sku, hlc, bucket, delta, counted_qty, occurred_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'count', 0, ?, ?)`,
-        streamSeq,
-        event.id,
-        event.type,
-        event.location,
-        line.sku,
-        event.hlc,
-        line.countedQty,
-        event.occurredAt,
-      );
+      this.recordMovement(event, line.sku, 'count', 0, line.countedQty, streamSeq);
       const cell = this.db.get<{ count_hlc: string | null }>(
         'SELECT count_hlc FROM stock WHERE location = ? AND sku = ?',
         event.location,

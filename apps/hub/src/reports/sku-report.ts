@@ -40,28 +40,24 @@ const searchCatalog = (snap: Snapshot, text: string) => {
  * sets the level, every on-hand movement after it moves it. Each series ends at `nowMs` at today's level.
  */
 const onHandHistory = (rc: ReportContext, sku: string, locations: readonly string[], nowMs: number): Chart => {
-  const wanted = new Set(locations);
-  const rows = rc.hub.store.all<{
-    location: string;
-    hlc: string;
-    bucket: string;
-    delta: number;
-    counted_qty: number | null;
-  }>(
-    `SELECT location, hlc, bucket, delta, counted_qty FROM movements
-     WHERE sku = ? AND bucket IN ('on_hand', 'count') ORDER BY hlc, event_id`,
-    sku,
-  );
   const level = new Map<string, number>();
   const points = new Map<number, Map<string, number>>();
-  for (const r of rows) {
-    if (!wanted.has(r.location)) continue;
-    const next = r.bucket === 'count' ? (r.counted_qty ?? 0) : (level.get(r.location) ?? 0) + r.delta;
-    level.set(r.location, next);
-    const x = hlcMs(r.hlc) / 1000;
-    const at = points.get(x) ?? new Map<string, number>();
-    at.set(r.location, next);
-    points.set(x, at);
+  // Each location's level depends only on its own movements: read them cell by cell, in ledger order.
+  for (const location of locations) {
+    const rows = rc.hub.store.all<{ hlc: string; bucket: string; delta: number; counted_qty: number | null }>(
+      `SELECT hlc, bucket, delta, counted_qty FROM movements
+       WHERE location = ? AND sku = ? AND bucket IN ('on_hand', 'count') ORDER BY hlc, stream_seq`,
+      location,
+      sku,
+    );
+    for (const r of rows) {
+      const next = r.bucket === 'count' ? (r.counted_qty ?? 0) : (level.get(location) ?? 0) + r.delta;
+      level.set(location, next);
+      const x = hlcMs(r.hlc) / 1000;
+      const at = points.get(x) ?? new Map<string, number>();
+      at.set(location, next);
+      points.set(x, at);
+    }
   }
   const end = nowMs / 1000;
   const xs = [...points.keys()].sort((a, b) => a - b);
@@ -95,7 +91,7 @@ const explainTable = (rc: ReportContext, location: string, sku: string): { table
   const nodes = new Map(
     rc.hub.store
       .all<{ event_id: string; node: string }>(
-        `SELECT DISTINCT m.event_id, a.node FROM movements m JOIN applied_events a ON a.event_id = m.event_id
+        `SELECT DISTINCT a.event_id, a.node FROM movements m JOIN applied_events a ON a.stream_seq = m.stream_seq
          WHERE m.location = ? AND m.sku = ?`,
         location,
         sku,

@@ -1,15 +1,17 @@
 import type { SqlStore } from './sql-store.js';
 
 /** Bump when a view's shape changes: the hub then rebuilds the views from the stream. */
-export const VIEW_SCHEMA_VERSION = 2;
+export const VIEW_SCHEMA_VERSION = 3;
 
 /** Tables of the read side. Every one can be dropped and rebuilt from the event stream. */
 const VIEW_TABLES = `
 CREATE TABLE IF NOT EXISTS checkpoint (name TEXT PRIMARY KEY, stream_seq INTEGER NOT NULL, schema_version INTEGER NOT NULL);
+-- One row per applied event, keyed by its stream sequence (rows append in stream order); the two
+-- unique keys are the dedupe. The movements of an event point here for its id, type and time.
 CREATE TABLE IF NOT EXISTS applied_events (
-  event_id TEXT PRIMARY KEY, node TEXT NOT NULL, seq INTEGER NOT NULL, stream_seq INTEGER NOT NULL,
+  stream_seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, node TEXT NOT NULL, seq INTEGER NOT NULL,
   type TEXT NOT NULL, location TEXT NOT NULL, hlc TEXT NOT NULL, correlation_id TEXT NOT NULL,
-  UNIQUE (node, seq));
+  occurred_at TEXT NOT NULL, UNIQUE (node, seq));
 CREATE TABLE IF NOT EXISTS node_status (
   node TEXT PRIMARY KEY, location TEXT NOT NULL, region TEXT, watermark INTEGER NOT NULL, max_seq INTEGER NOT NULL,
   events_applied INTEGER NOT NULL, last_event_at TEXT, last_event_hlc TEXT, last_event_stream_seq INTEGER,
@@ -29,12 +31,12 @@ CREATE TABLE IF NOT EXISTS stock (
 CREATE INDEX IF NOT EXISTS stock_by_sku ON stock (sku);
 -- Cells where stock is held (reservations, pickups): the few that reconciliation has to look at.
 CREATE INDEX IF NOT EXISTS stock_held ON stock (location, sku) WHERE reserved > 0;
--- No key: the applied_events insert is the dedupe, so each line of an applied event is written once;
--- a key here would be a third B-tree to update per line.
+-- The ledger of every cell, stored in cell and HLC order (the order history reads it in): one narrow
+-- B-tree written per line. Events land on cells at random, so every line dirties a page of it; the
+-- event's id, type and time live once in applied_events instead of on every line.
 CREATE TABLE IF NOT EXISTS movements (
-  stream_seq INTEGER NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, location TEXT NOT NULL, sku TEXT NOT NULL,
-  hlc TEXT NOT NULL, bucket TEXT NOT NULL, delta INTEGER NOT NULL, counted_qty INTEGER, occurred_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS movements_by_cell ON movements (location, sku, hlc);
+  location TEXT NOT NULL, sku TEXT NOT NULL, hlc TEXT NOT NULL, stream_seq INTEGER NOT NULL, bucket TEXT NOT NULL,
+  delta INTEGER NOT NULL, counted_qty INTEGER, PRIMARY KEY (location, sku, hlc, stream_seq, bucket)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS allocations (channel TEXT NOT NULL, sku TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (channel, sku));
 CREATE TABLE IF NOT EXISTS channel_held (channel TEXT NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL, PRIMARY KEY (channel, sku));
 CREATE TABLE IF NOT EXISTS network_reserved (sku TEXT PRIMARY KEY, qty INTEGER NOT NULL);

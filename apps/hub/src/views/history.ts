@@ -45,8 +45,9 @@ const countRef = (r: CountRow | undefined): CountRef | null =>
 const latestCount = (store: SqlStore, location: string, sku: string, bound: string): CountRef | null =>
   countRef(
     store.get<CountRow>(
-      `SELECT counted_qty, hlc, event_id, occurred_at, stream_seq FROM movements
-       WHERE location = ? AND sku = ? AND bucket = 'count' AND hlc <= ? ORDER BY hlc DESC LIMIT 1`,
+      `SELECT m.counted_qty, m.hlc, a.event_id, a.occurred_at, m.stream_seq
+       FROM movements m JOIN applied_events a ON a.stream_seq = m.stream_seq
+       WHERE m.location = ? AND m.sku = ? AND m.bucket = 'count' AND m.hlc <= ? ORDER BY m.hlc DESC LIMIT 1`,
       location,
       sku,
       bound,
@@ -127,8 +128,9 @@ export const explainOnHand = (store: SqlStore, location: string, sku: string): O
     occurred_at: string;
     stream_seq: number;
   }>(
-    `SELECT type, delta, hlc, event_id, occurred_at, stream_seq FROM movements
-     WHERE location = ? AND sku = ? AND bucket = 'on_hand' AND hlc > ? ORDER BY hlc, event_id`,
+    `SELECT a.type, m.delta, m.hlc, a.event_id, a.occurred_at, m.stream_seq
+     FROM movements m JOIN applied_events a ON a.stream_seq = m.stream_seq
+     WHERE m.location = ? AND m.sku = ? AND m.bucket = 'on_hand' AND m.hlc > ? ORDER BY m.hlc, m.stream_seq`,
     location,
     sku,
     count?.hlc ?? '',
