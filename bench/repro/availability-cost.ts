@@ -9,10 +9,11 @@ import type { StreamMessage } from '../../apps/hub/src/projector/apply-batch.js'
 import { applyBatch } from '../../apps/hub/src/projector/apply-batch.js';
 import { ViewWriter } from '../../apps/hub/src/projector/view-writer.js';
 import { ensureViewSchema } from '../../apps/hub/src/store/schema.js';
-import { openSqliteStore, type SqlStore } from '../../apps/hub/src/store/sql-store.js';
+import { openSqliteStore } from '../../apps/hub/src/store/sql-store.js';
 import { availabilityOf } from '../../apps/hub/src/views/availability.js';
 import { eventFactory } from '../../packages/domain/src/testing/index.js';
 import { locationFacts, worldLayout } from '../simulator/world.js';
+import { timedStore } from './repro-kit.js';
 
 const layout = worldLayout({ regions: 4, locationsPerRegion: 5, nodesPerLocation: 1, skus: 1000 });
 const enc = new TextEncoder();
@@ -43,31 +44,11 @@ for (const n of layout.nodes) {
 const inner = openSqliteStore(':memory:');
 ensureViewSchema(inner);
 applyBatch(inner, new ViewWriter(inner), msgs);
-const stats = new Map<string, { n: number; us: number }>();
-const timed = <T>(sql: string, fn: () => T): T => {
-  const t0 = performance.now();
-  try {
-    return fn();
-  } finally {
-    const s = stats.get(sql) ?? { n: 0, us: 0 };
-    s.n++;
-    s.us += (performance.now() - t0) * 1000;
-    stats.set(sql, s);
-  }
-};
-const store: SqlStore = {
-  ...inner,
-  run: (q, ...p) => timed(q, () => inner.run(q, ...p)),
-  get: (q, ...p) => timed(q, () => inner.get(q, ...p)),
-  all: (q, ...p) => timed(q, () => inner.all(q, ...p)),
-};
+const { store, report } = timedStore(inner);
 const config = loadConfig({}, {});
 const N = 3000;
 const t0 = performance.now();
 for (let i = 0; i < N; i++) availabilityOf(store, config, Date.now(), [layout.skus[i % 1000] as string], ['web']);
 const us = ((performance.now() - t0) * 1000) / N;
 console.log(`availabilityOf (1 sku, 20 locations): ${us.toFixed(0)} us/call`);
-for (const [sql, s] of [...stats].sort((a, b) => b[1].us - a[1].us).slice(0, 10))
-  console.log(
-    `${(s.us / N).toFixed(1).padStart(7)} us/call ${(s.n / N).toFixed(1).padStart(5)}x  ${sql.replace(/\s+/g, ' ').slice(0, 120)}`,
-  );
+console.log(report(N, 10, 'call').join('\n'));

@@ -4,32 +4,14 @@
 //
 //   npx tsx bench/repro/sqlite-batching.ts [events=30000]
 import { mkdirSync, rmSync } from 'node:fs';
-import { hubEventSubject, storeEventSubject } from '../../apps/hub/src/backbone/subjects.js';
-import type { StreamMessage } from '../../apps/hub/src/projector/apply-batch.js';
 import { applyBatch } from '../../apps/hub/src/projector/apply-batch.js';
 import { ViewWriter } from '../../apps/hub/src/projector/view-writer.js';
 import { ensureViewSchema } from '../../apps/hub/src/store/schema.js';
 import { openSqliteStore } from '../../apps/hub/src/store/sql-store.js';
-import { STREAM_LAYOUT } from '../lib/stream-lab.js';
-import { BulkEventSource, locationFacts } from '../simulator/world.js';
+import { benchDayMessages, timedStore } from './repro-kit.js';
 
 const N = Number(process.argv[2] ?? 30000);
-const enc = new TextEncoder();
-const msgs: StreamMessage[] = [];
-let seq = 0;
-for (const f of locationFacts(STREAM_LAYOUT))
-  msgs.push({ subject: hubEventSubject(), seq: ++seq, storedMs: Date.now(), body: enc.encode(JSON.stringify(f)) });
-const src = new BulkEventSource(STREAM_LAYOUT, 'exp');
-const region = new Map(STREAM_LAYOUT.nodes.map((n) => [n.node, n.region]));
-for (let i = 0; i < N; i++) {
-  const e = src.next();
-  msgs.push({
-    subject: storeEventSubject(region.get(e.node) ?? '', e.location, e.node),
-    seq: ++seq,
-    storedMs: Date.now(),
-    body: enc.encode(JSON.stringify(e)),
-  });
-}
+const msgs = benchDayMessages(N, 'exp');
 // openSqliteStore sets a 64 MB page cache and a 10,000-page WAL autocheckpoint; the "2 MB" variants
 // put SQLite's defaults back to show what those settings bought.
 const OLD_DEFAULTS = ['PRAGMA cache_size = -2000', 'PRAGMA wal_autocheckpoint = 1000'];
@@ -70,43 +52,10 @@ rmSync('/tmp/exp', { recursive: true, force: true });
   mkdirSync('/tmp/exp');
   const inner = openSqliteStore('/tmp/exp/x.sqlite');
   ensureViewSchema(inner);
-  const stats = new Map<string, { n: number; us: number }>();
-  const timed = <T>(sql: string, fn: () => T): T => {
-    const t0 = performance.now();
-    try {
-      return fn();
-    } finally {
-      const s = stats.get(sql) ?? { n: 0, us: 0 };
-      s.n++;
-      s.us += (performance.now() - t0) * 1000;
-      stats.set(sql, s);
-    }
-  };
-  let txUs = 0;
-  const store: typeof inner = {
-    ...inner,
-    run: (q, ...p) => timed(q, () => inner.run(q, ...p)),
-    get: (q, ...p) => timed(q, () => inner.get(q, ...p)),
-    all: (q, ...p) => timed(q, () => inner.all(q, ...p)),
-    transaction: (fn) => {
-      const t0 = performance.now();
-      try {
-        return inner.transaction(fn);
-      } finally {
-        txUs += (performance.now() - t0) * 1000;
-      }
-    },
-  };
+  const { store, report } = timedStore(inner);
   const writer = new ViewWriter(store);
   for (let i = 0; i < msgs.length; i += 2000) applyBatch(store, writer, msgs.slice(i, i + 2000));
-  const stmtUs = [...stats.values()].reduce((a, s) => a + s.us, 0);
-  console.log(
-    `\nbatches of 2000: ${(txUs / msgs.length).toFixed(1)} us/event in transactions, of which SQL statements ${(stmtUs / msgs.length).toFixed(1)}:`,
-  );
-  for (const [sql, s] of [...stats].sort((a, b) => b[1].us - a[1].us).slice(0, 12))
-    console.log(
-      `${(s.us / msgs.length).toFixed(1).padStart(6)} us/event ${(s.n / msgs.length).toFixed(2).padStart(5)}×  ${sql.replace(/\s+/g, ' ').slice(0, 100)}`,
-    );
+  console.log(`\nbatches of 2000: ${report(msgs.length, 12).join('\n')}`);
   inner.close();
   rmSync('/tmp/exp', { recursive: true, force: true });
 }
