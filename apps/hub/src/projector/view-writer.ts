@@ -255,7 +255,8 @@ export class ViewWriter {
 
   /**
    * One line of the ledger. An event names a SKU once (its schema says so), so (cell, event, bucket)
-   * is its key; were a SKU ever named twice, its lines add up instead of failing the whole batch.
+   * is its key; were a SKU ever named twice, its deltas add up and its first count stands (as in the
+   * stock row) instead of the whole batch failing.
    */
   private recordMovement(
     event: InventoryEvent,
@@ -268,7 +269,7 @@ export class ViewWriter {
     this.db.run(
       `INSERT INTO movements (location, sku, hlc, stream_seq, bucket, delta, counted_qty) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (location, sku, hlc, stream_seq, bucket) DO UPDATE SET delta = movements.delta + excluded.delta,
-         counted_qty = excluded.counted_qty`,
+         counted_qty = COALESCE(movements.counted_qty, excluded.counted_qty)`,
       event.location,
       sku,
       event.hlc,

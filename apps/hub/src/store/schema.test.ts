@@ -80,7 +80,7 @@ describe('view schema', () => {
     db.close();
   });
 
-  it('adds up two lines of one SKU in one event in the ledger instead of failing the batch', () => {
+  it('keeps a SKU named twice in one event from failing the batch: deltas add up, the first count stands', () => {
     // Store schemas refuse a SKU named twice; the ledger's key must not turn a slip into a stuck hub.
     const db = openSqliteStore(':memory:');
     ensureViewSchema(db);
@@ -102,6 +102,26 @@ describe('view schema', () => {
       onHand: 7,
       consistent: true,
       movements: [{ delta: 7, eventId: twice.id }],
+    });
+
+    // A count naming a SKU twice: its first line stands, in the stock row and in the ledger alike.
+    const counted = till.next({
+      type: 'CycleCounted',
+      data: { countId: 'count-1', lines: [{ sku: 'sku-1', countedQty: 5 }] },
+    }) as EventOf<'CycleCounted'>;
+    const countedTwice: EventOf<'CycleCounted'> = {
+      ...counted,
+      data: { ...counted.data, lines: [...counted.data.lines, { sku: 'sku-1', countedQty: 9 }] },
+    };
+    db.transaction(() => {
+      writer.apply(countedTwice, 2, T0, emptyEffects());
+      writer.flushPending();
+    });
+    expect(explainOnHand(db, 'store-1', 'sku-1')).toMatchObject({
+      onHand: 5,
+      count: { qty: 5, eventId: countedTwice.id },
+      movements: [],
+      consistent: true,
     });
     db.close();
   });
