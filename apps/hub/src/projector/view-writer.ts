@@ -1,4 +1,5 @@
 import type { EventOf, InventoryEvent, SkuLine } from '@stocknerve/domain';
+import { inLedgerEpochs, ledgerEpochOf } from '../store/ledger-epochs.js';
 import type { SqlStore } from '../store/sql-store.js';
 
 /** What one applied batch changed: the KV publisher and reconciliation act on it. */
@@ -106,6 +107,8 @@ export class ViewWriter {
   private readonly pendingNodes = new Map<string, PendingNode>();
   private readonly pendingSales = new Map<string, PendingDailySales>();
   private readonly regions = new Map<string, string | undefined>();
+  /** HLC range of the ledger lines written per epoch since `ledger_epochs` was last written. */
+  private readonly pendingEpochs = new Map<number, { min: string; max: string }>();
 
   constructor(private readonly db: SqlStore) {}
 
@@ -234,6 +237,7 @@ export class ViewWriter {
         d.revenueCents,
       );
     this.pendingSales.clear();
+    this.flushEpochs();
     this.regions.clear();
   }
 
@@ -241,6 +245,7 @@ export class ViewWriter {
   discardPending(): void {
     this.pendingNodes.clear();
     this.pendingSales.clear();
+    this.pendingEpochs.clear();
     this.regions.clear();
   }
 
@@ -266,10 +271,12 @@ export class ViewWriter {
     countedQty: number | null,
     streamSeq: number,
   ): void {
+    const epoch = ledgerEpochOf(streamSeq);
     this.db.run(
-      `INSERT INTO movements (location, sku, hlc, stream_seq, bucket, delta, counted_qty) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (location, sku, hlc, stream_seq, bucket) DO UPDATE SET delta = movements.delta + excluded.delta,
+      `INSERT INTO movements (epoch, location, sku, hlc, stream_seq, bucket, delta, counted_qty) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (epoch, location, sku, hlc, stream_seq, bucket) DO UPDATE SET delta = movements.delta + excluded.delta,
          counted_qty = COALESCE(movements.counted_qty, excluded.counted_qty)`,
+      epoch,
       event.location,
       sku,
       event.hlc,
@@ -278,6 +285,25 @@ export class ViewWriter {
       delta,
       countedQty,
     );
+    const range = this.pendingEpochs.get(epoch);
+    if (!range) this.pendingEpochs.set(epoch, { min: event.hlc, max: event.hlc });
+    else if (event.hlc > range.max) range.max = event.hlc;
+    else if (event.hlc < range.min) range.min = event.hlc;
+  }
+
+  /** Widens each written epoch's HLC range in `ledger_epochs` (once per batch, and before a count reads the ledger). */
+  private flushEpochs(): void {
+    for (const [epoch, range] of this.pendingEpochs)
+      this.db.run(
+        `INSERT INTO ledger_epochs (epoch, min_hlc, max_hlc) VALUES (?, ?, ?)
+         ON CONFLICT (epoch) DO UPDATE SET
+           min_hlc = CASE WHEN excluded.min_hlc < ledger_epochs.min_hlc THEN excluded.min_hlc ELSE ledger_epochs.min_hlc END,
+           max_hlc = CASE WHEN excluded.max_hlc > ledger_epochs.max_hlc THEN excluded.max_hlc ELSE ledger_epochs.max_hlc END`,
+        epoch,
+        range.min,
+        range.max,
+      );
+    this.pendingEpochs.clear();
   }
 
   private moveOnHand(event: InventoryEvent, sku: string, delta: number, streamSeq: number, fx: BatchEffects): void {
@@ -325,8 +351,11 @@ export class ViewWriter {
         line.sku,
       );
       if (cell?.count_hlc && cell.count_hlc >= event.hlc) continue;
+      this.flushEpochs();
       const { after } = this.db.get<{ after: number | null }>(
-        `SELECT SUM(delta) AS after FROM movements WHERE location = ? AND sku = ? AND bucket = 'on_hand' AND hlc > ?`,
+        `SELECT SUM(delta) AS after FROM movements
+         WHERE ${inLedgerEpochs.after} AND location = ? AND sku = ? AND bucket = 'on_hand' AND hlc > ?`,
+        event.hlc,
         event.location,
         line.sku,
         event.hlc,

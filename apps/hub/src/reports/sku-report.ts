@@ -1,4 +1,4 @@
-import { explainOnHand } from '../views/history.js';
+import { cellLedger, explainOnHand } from '../views/history.js';
 import { queryOf, type ReportContext, regionFilter, skuHref } from './report-context.js';
 import type { CellMetrics, Snapshot } from './report-data.js';
 import type { ReportQuery } from './report-filters.js';
@@ -44,14 +44,9 @@ const onHandHistory = (rc: ReportContext, sku: string, locations: readonly strin
   const points = new Map<number, Map<string, number>>();
   // Each location's level depends only on its own movements: read them cell by cell, in ledger order.
   for (const location of locations) {
-    const rows = rc.hub.store.all<{ hlc: string; bucket: string; delta: number; counted_qty: number | null }>(
-      `SELECT hlc, bucket, delta, counted_qty FROM movements
-       WHERE location = ? AND sku = ? AND bucket IN ('on_hand', 'count') ORDER BY hlc, stream_seq`,
-      location,
-      sku,
-    );
+    const rows = cellLedger(rc.hub.store, location, sku).filter((r) => r.bucket !== 'damaged');
     for (const r of rows) {
-      const next = r.bucket === 'count' ? (r.counted_qty ?? 0) : (level.get(location) ?? 0) + r.delta;
+      const next = r.bucket === 'count' ? (r.countedQty ?? 0) : (level.get(location) ?? 0) + r.delta;
       level.set(location, next);
       const x = hlcMs(r.hlc) / 1000;
       const at = points.get(x) ?? new Map<string, number>();
@@ -88,16 +83,7 @@ const onHandHistory = (rc: ReportContext, sku: string, locations: readonly strin
 
 const explainTable = (rc: ReportContext, location: string, sku: string): { table: ReportTable; note: Section } => {
   const explained = explainOnHand(rc.hub.store, location, sku);
-  const nodes = new Map(
-    rc.hub.store
-      .all<{ event_id: string; node: string }>(
-        `SELECT DISTINCT a.event_id, a.node FROM movements m JOIN applied_events a ON a.stream_seq = m.stream_seq
-         WHERE m.location = ? AND m.sku = ?`,
-        location,
-        sku,
-      )
-      .map((r) => [r.event_id, r.node]),
-  );
+  const nodes = new Map(cellLedger(rc.hub.store, location, sku).map((l) => [l.eventId, l.node]));
   let running = explained.count?.qty ?? 0;
   const rows = [
     ...(explained.count

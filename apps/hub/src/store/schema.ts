@@ -1,7 +1,7 @@
 import type { SqlStore } from './sql-store.js';
 
 /** Bump when a view's shape changes: the hub then rebuilds the views from the stream. */
-export const VIEW_SCHEMA_VERSION = 3;
+export const VIEW_SCHEMA_VERSION = 4;
 
 /** Tables of the read side. Every one can be dropped and rebuilt from the event stream. */
 const VIEW_TABLES = `
@@ -31,12 +31,18 @@ CREATE TABLE IF NOT EXISTS stock (
 CREATE INDEX IF NOT EXISTS stock_by_sku ON stock (sku);
 -- Cells where stock is held (reservations, pickups): the few that reconciliation has to look at.
 CREATE INDEX IF NOT EXISTS stock_held ON stock (location, sku) WHERE reserved > 0;
--- The ledger of every cell, stored in cell and HLC order (the order history reads it in): one narrow
--- B-tree written per line. Events land on cells at random, so every line dirties a page of it; the
--- event's id, type and time live once in applied_events instead of on every line.
+-- The ledger of every cell: one narrow B-tree per line, in cell and HLC order within an epoch of
+-- the stream (LEDGER_EPOCH_EVENTS stream seqs). Events land on cells at random, so a batch dirties
+-- pages all over the part of the ledger it writes to: keyed by cell alone, that part was the whole
+-- history and each commit grew with it; keyed by epoch first, it is the current epoch's few MB. A
+-- cell's lines are read epoch by epoch (ledger_epochs says which epochs can hold the HLCs asked for).
+-- The event's id, type and time live once in applied_events instead of on every line.
 CREATE TABLE IF NOT EXISTS movements (
-  location TEXT NOT NULL, sku TEXT NOT NULL, hlc TEXT NOT NULL, stream_seq INTEGER NOT NULL, bucket TEXT NOT NULL,
-  delta INTEGER NOT NULL, counted_qty INTEGER, PRIMARY KEY (location, sku, hlc, stream_seq, bucket)) WITHOUT ROWID;
+  epoch INTEGER NOT NULL, location TEXT NOT NULL, sku TEXT NOT NULL, hlc TEXT NOT NULL, stream_seq INTEGER NOT NULL,
+  bucket TEXT NOT NULL, delta INTEGER NOT NULL, counted_qty INTEGER,
+  PRIMARY KEY (epoch, location, sku, hlc, stream_seq, bucket)) WITHOUT ROWID;
+-- The HLCs each ledger epoch holds (offline events arrive late, so epochs overlap in HLC).
+CREATE TABLE IF NOT EXISTS ledger_epochs (epoch INTEGER PRIMARY KEY, min_hlc TEXT NOT NULL, max_hlc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS allocations (channel TEXT NOT NULL, sku TEXT NOT NULL, rule TEXT NOT NULL, PRIMARY KEY (channel, sku));
 CREATE TABLE IF NOT EXISTS channel_held (channel TEXT NOT NULL, sku TEXT NOT NULL, qty INTEGER NOT NULL, PRIMARY KEY (channel, sku));
 CREATE TABLE IF NOT EXISTS network_reserved (sku TEXT PRIMARY KEY, qty INTEGER NOT NULL);

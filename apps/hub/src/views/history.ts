@@ -1,3 +1,4 @@
+import { inLedgerEpochs } from '../store/ledger-epochs.js';
 import type { SqlStore } from '../store/sql-store.js';
 
 /**
@@ -47,7 +48,9 @@ const latestCount = (store: SqlStore, location: string, sku: string, bound: stri
     store.get<CountRow>(
       `SELECT m.counted_qty, m.hlc, a.event_id, a.occurred_at, m.stream_seq
        FROM movements m JOIN applied_events a ON a.stream_seq = m.stream_seq
-       WHERE m.location = ? AND m.sku = ? AND m.bucket = 'count' AND m.hlc <= ? ORDER BY m.hlc DESC LIMIT 1`,
+       WHERE m.${inLedgerEpochs.upTo} AND m.location = ? AND m.sku = ? AND m.bucket = 'count' AND m.hlc <= ?
+       ORDER BY m.hlc DESC LIMIT 1`,
+      bound,
       location,
       sku,
       bound,
@@ -64,14 +67,18 @@ export const stockAsOf = (store: SqlStore, location: string, sku: string, asOfMs
   const count = latestCount(store, location, sku, bound);
   const deltas = store.get<{ total: number | null; n: number }>(
     `SELECT SUM(delta) AS total, COUNT(*) AS n FROM movements
-     WHERE location = ? AND sku = ? AND bucket = 'on_hand' AND hlc > ? AND hlc <= ?`,
+     WHERE ${inLedgerEpochs.between} AND location = ? AND sku = ? AND bucket = 'on_hand' AND hlc > ? AND hlc <= ?`,
+    count?.hlc ?? '',
+    bound,
     location,
     sku,
     count?.hlc ?? '',
     bound,
   );
   const damaged = store.get<{ total: number | null }>(
-    `SELECT SUM(delta) AS total FROM movements WHERE location = ? AND sku = ? AND bucket = 'damaged' AND hlc <= ?`,
+    `SELECT SUM(delta) AS total FROM movements
+     WHERE ${inLedgerEpochs.upTo} AND location = ? AND sku = ? AND bucket = 'damaged' AND hlc <= ?`,
+    bound,
     location,
     sku,
     bound,
@@ -130,7 +137,9 @@ export const explainOnHand = (store: SqlStore, location: string, sku: string): O
   }>(
     `SELECT a.type, m.delta, m.hlc, a.event_id, a.occurred_at, m.stream_seq
      FROM movements m JOIN applied_events a ON a.stream_seq = m.stream_seq
-     WHERE m.location = ? AND m.sku = ? AND m.bucket = 'on_hand' AND m.hlc > ? ORDER BY m.hlc, m.stream_seq`,
+     WHERE m.${inLedgerEpochs.after} AND m.location = ? AND m.sku = ? AND m.bucket = 'on_hand' AND m.hlc > ?
+     ORDER BY m.hlc, m.stream_seq`,
+    count?.hlc ?? '',
     location,
     sku,
     count?.hlc ?? '',
@@ -146,3 +155,42 @@ export const explainOnHand = (store: SqlStore, location: string, sku: string): O
   const sum = (count?.qty ?? 0) + movements.reduce((s, m) => s + m.delta, 0);
   return { location, sku, onHand, count, movements, sum, consistent: sum === onHand };
 };
+
+/** One line of a cell's ledger, with the event it came from. */
+export interface LedgerLine {
+  readonly hlc: string;
+  readonly bucket: 'on_hand' | 'damaged' | 'count';
+  readonly delta: number;
+  readonly countedQty: number | null;
+  readonly streamSeq: number;
+  readonly eventId: string;
+  readonly node: string;
+}
+
+/** Every line of a cell's ledger in HLC (merge) order, whichever epochs of the stream they sit in. */
+export const cellLedger = (store: SqlStore, location: string, sku: string): LedgerLine[] =>
+  store
+    .all<{
+      hlc: string;
+      bucket: LedgerLine['bucket'];
+      delta: number;
+      counted_qty: number | null;
+      stream_seq: number;
+      event_id: string;
+      node: string;
+    }>(
+      `SELECT m.hlc, m.bucket, m.delta, m.counted_qty, m.stream_seq, a.event_id, a.node
+       FROM movements m JOIN applied_events a ON a.stream_seq = m.stream_seq
+       WHERE m.${inLedgerEpochs.all} AND m.location = ? AND m.sku = ? ORDER BY m.hlc, m.stream_seq`,
+      location,
+      sku,
+    )
+    .map((r) => ({
+      hlc: r.hlc,
+      bucket: r.bucket,
+      delta: r.delta,
+      countedQty: r.counted_qty,
+      streamSeq: r.stream_seq,
+      eventId: r.event_id,
+      node: r.node,
+    }));
