@@ -49,10 +49,14 @@ export const flushDeadLetters = async (js: JetStreamClient, store: SqlStore): Pr
   return rows.length;
 };
 
-/** A partial batch is committed once no message arrived for this long, ms. */
-const LINGER_MS = 2;
-/** ... and at the latest this long after its first message arrived, ms. */
-const MAX_WAIT_MS = 50;
+/**
+ * A batch whose last message said more were waiting in the stream (num_pending > 0) waits for them
+ * up to this long after its first message, ms: a pause in delivery is then the server refilling the
+ * pull, not the end of the traffic. Each commit writes every page its batch dirtied, so a full batch
+ * costs far less per event (in process: 5,000-event batches 45-50 µs per event, 10,000-event ones
+ * 36-38; committing after 2 ms without a message made 5,700-event batches under a backlog).
+ */
+const BACKLOG_MAX_WAIT_MS = 250;
 
 /**
  * Applies the event stream to the views through a durable pull consumer: micro-batches (whatever
@@ -67,8 +71,6 @@ export class Projector {
   private buffer: JsMsg[] = [];
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  private bufferSince = 0;
-  private lastArrival = 0;
   private failure: Error | undefined;
 
   constructor(private readonly deps: ProjectorDeps) {}
@@ -138,13 +140,12 @@ export class Projector {
           }
           expected++;
           this.buffer.push(m);
-          this.lastArrival = Date.now();
           // Big transactions under a backlog, low latency when quiet: commit when the batch is full
           // or the stream had nothing more for this consumer when the message was sent (its
-          // num_pending), else once no message arrived for LINGER_MS (at the latest MAX_WAIT_MS
-          // after the first buffered one). The client-side getPending() is not consulted: nats.js
-          // counts its own queued pull requests in it, and "nothing queued right now" is true after
-          // every socket read, which made ~110-event transactions.
+          // num_pending), else at the latest BACKLOG_MAX_WAIT_MS after the first buffered message.
+          // The client-side getPending() is not consulted: nats.js counts its own queued pull
+          // requests in it, and "nothing queued right now" is true after every socket read, which
+          // made ~110-event transactions.
           if (this.buffer.length >= this.deps.batchSize || m.info.pending === 0) await this.flushBuffered();
           else this.armFlushTimer();
         }
@@ -162,19 +163,10 @@ export class Projector {
 
   /** Arms the flush of a partial batch (one timer per batch, not one per message). */
   private armFlushTimer(): void {
-    if (this.buffer.length === 1) this.bufferSince = this.lastArrival;
-    this.timer ??= setTimeout(() => this.onFlushTimer(), LINGER_MS);
-  }
-
-  /** Flushes once LINGER_MS passed without a message or MAX_WAIT_MS since the first; else waits on. */
-  private onFlushTimer(): void {
-    this.timer = undefined;
-    if (this.buffer.length === 0) return;
-    const now = Date.now();
-    const idle = now - this.lastArrival;
-    const age = now - this.bufferSince;
-    if (idle >= LINGER_MS || age >= MAX_WAIT_MS) void this.flushBuffered();
-    else this.timer = setTimeout(() => this.onFlushTimer(), Math.min(LINGER_MS - idle, MAX_WAIT_MS - age));
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flushBuffered();
+    }, BACKLOG_MAX_WAIT_MS);
   }
 
   /**
