@@ -96,6 +96,18 @@ interface PendingDailySales {
   revenueCents: number;
 }
 
+/** On-hand deltas of one cell applied in this batch, written to its stock row once by `flushOnHand`. */
+interface PendingOnHand {
+  readonly location: string;
+  readonly sku: string;
+  sum: number;
+  minHlc: string;
+  maxHlc: string;
+  lastStreamSeq: number;
+  /** Each line, for the cells where a count stands between them (or the row is new). */
+  readonly lines: { readonly hlc: string; readonly delta: number; readonly streamSeq: number }[];
+}
+
 export type ApplyOutcome = 'applied' | 'duplicate' | 'seq-conflict';
 
 /**
@@ -107,6 +119,8 @@ export class ViewWriter {
   private readonly pendingNodes = new Map<string, PendingNode>();
   private readonly pendingSales = new Map<string, PendingDailySales>();
   private readonly regions = new Map<string, string | undefined>();
+  /** Per cell (`location\u0000sku`): on-hand deltas not yet written to its stock row. */
+  private readonly pendingOnHand = new Map<string, PendingOnHand>();
   /** HLC range of the ledger lines written per epoch since `ledger_epochs` was last written. */
   private readonly pendingEpochs = new Map<number, { min: string; max: string }>();
 
@@ -205,6 +219,8 @@ export class ViewWriter {
    * transaction commits, and before anything reads those tables inside it.
    */
   flushPending(): void {
+    for (const cell of this.pendingOnHand.values()) this.writeOnHand(cell);
+    this.pendingOnHand.clear();
     for (const n of this.pendingNodes.values())
       this.db.run(
         `INSERT INTO node_status (node, location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc,
@@ -245,6 +261,7 @@ export class ViewWriter {
   discardPending(): void {
     this.pendingNodes.clear();
     this.pendingSales.clear();
+    this.pendingOnHand.clear();
     this.pendingEpochs.clear();
     this.regions.clear();
   }
@@ -309,24 +326,78 @@ export class ViewWriter {
   private moveOnHand(event: InventoryEvent, sku: string, delta: number, streamSeq: number, fx: BatchEffects): void {
     if (delta === 0) return;
     this.recordMovement(event, sku, 'on_hand', delta, null, streamSeq);
-    // A delta older than the latest count is already inside the counted quantity.
-    this.db.run(
-      `INSERT INTO stock (location, sku, on_hand, delta_after_count, last_hlc, last_stream_seq) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (location, sku) DO UPDATE SET
-         delta_after_count = stock.delta_after_count + CASE WHEN stock.count_hlc IS NULL OR excluded.last_hlc > stock.count_hlc THEN excluded.delta_after_count ELSE 0 END,
-         on_hand = stock.on_hand + CASE WHEN stock.count_hlc IS NULL OR excluded.last_hlc > stock.count_hlc THEN excluded.delta_after_count ELSE 0 END,
-         last_hlc = CASE WHEN stock.last_hlc IS NULL OR excluded.last_hlc > stock.last_hlc THEN excluded.last_hlc ELSE stock.last_hlc END,
-         last_stream_seq = excluded.last_stream_seq`,
-      event.location,
-      sku,
-      delta,
-      delta,
-      event.hlc,
-      streamSeq,
-    );
+    // Summed per cell over the batch (a busy SKU sells many times per batch), written by writeOnHand.
+    const cellKey = `${event.location}\u0000${sku}`;
+    const cell = this.pendingOnHand.get(cellKey);
+    const line = { hlc: event.hlc, delta, streamSeq };
+    if (!cell)
+      this.pendingOnHand.set(cellKey, {
+        location: event.location,
+        sku,
+        sum: delta,
+        minHlc: event.hlc,
+        maxHlc: event.hlc,
+        lastStreamSeq: streamSeq,
+        lines: [line],
+      });
+    else {
+      cell.sum += delta;
+      if (event.hlc < cell.minHlc) cell.minHlc = event.hlc;
+      if (event.hlc > cell.maxHlc) cell.maxHlc = event.hlc;
+      cell.lastStreamSeq = streamSeq;
+      cell.lines.push(line);
+    }
     const key = `${event.location}/${sku}`;
     fx.cells.add(key);
     if (delta < 0) fx.shrunk.set(key, event.id);
+  }
+
+  /**
+   * Writes a cell's summed on-hand deltas. When the row exists and its count (if any) is older than
+   * every line, all of them count and one UPDATE adds them up; otherwise each line is placed against
+   * the count by its HLC (a delta older than the latest count is already inside the counted quantity).
+   */
+  private writeOnHand(cell: PendingOnHand): void {
+    const updated = this.db.run(
+      `UPDATE stock SET delta_after_count = delta_after_count + ?, on_hand = on_hand + ?,
+         last_hlc = CASE WHEN last_hlc IS NULL OR ? > last_hlc THEN ? ELSE last_hlc END,
+         last_stream_seq = CASE WHEN ? > last_stream_seq THEN ? ELSE last_stream_seq END
+       WHERE location = ? AND sku = ? AND (count_hlc IS NULL OR count_hlc < ?)`,
+      cell.sum,
+      cell.sum,
+      cell.maxHlc,
+      cell.maxHlc,
+      cell.lastStreamSeq,
+      cell.lastStreamSeq,
+      cell.location,
+      cell.sku,
+      cell.minHlc,
+    );
+    if (updated.changes > 0) return;
+    for (const line of cell.lines)
+      this.db.run(
+        `INSERT INTO stock (location, sku, on_hand, delta_after_count, last_hlc, last_stream_seq) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (location, sku) DO UPDATE SET
+           delta_after_count = stock.delta_after_count + CASE WHEN stock.count_hlc IS NULL OR excluded.last_hlc > stock.count_hlc THEN excluded.delta_after_count ELSE 0 END,
+           on_hand = stock.on_hand + CASE WHEN stock.count_hlc IS NULL OR excluded.last_hlc > stock.count_hlc THEN excluded.delta_after_count ELSE 0 END,
+           last_hlc = CASE WHEN stock.last_hlc IS NULL OR excluded.last_hlc > stock.last_hlc THEN excluded.last_hlc ELSE stock.last_hlc END,
+           last_stream_seq = CASE WHEN excluded.last_stream_seq > stock.last_stream_seq THEN excluded.last_stream_seq ELSE stock.last_stream_seq END`,
+        cell.location,
+        cell.sku,
+        line.delta,
+        line.delta,
+        line.hlc,
+        line.streamSeq,
+      );
+  }
+
+  /** Writes a cell's pending on-hand deltas now: something is about to read or reset its row. */
+  private flushOnHand(location: string, sku: string): void {
+    const key = `${location}\u0000${sku}`;
+    const cell = this.pendingOnHand.get(key);
+    if (!cell) return;
+    this.writeOnHand(cell);
+    this.pendingOnHand.delete(key);
   }
 
   private addDamaged(event: InventoryEvent, sku: string, qty: number, streamSeq: number, fx: BatchEffects): void {
@@ -345,6 +416,7 @@ export class ViewWriter {
   private applyCount(event: EventOf<'CycleCounted'>, streamSeq: number, fx: BatchEffects): void {
     for (const line of event.data.lines) {
       this.recordMovement(event, line.sku, 'count', 0, line.countedQty, streamSeq);
+      this.flushOnHand(event.location, line.sku);
       const cell = this.db.get<{ count_hlc: string | null }>(
         'SELECT count_hlc FROM stock WHERE location = ? AND sku = ?',
         event.location,
