@@ -41,7 +41,9 @@ export const listenToHeartbeats = (nc: NatsConnection, db: SqlStore, log: Logger
         return;
       }
       const h = hb.data;
-      db.run(
+      // Every node heartbeats every few seconds: were each one to clear the availability answers
+      // remembered for a second, a store network would leave none remembered.
+      db.runLive(
         `INSERT INTO node_heartbeats (node, location, region, last_heartbeat_ms, pending, oldest_pending_age_ms, last_acked_seq, app_version)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (node) DO UPDATE SET location = excluded.location, region = excluded.region,

@@ -316,6 +316,7 @@ describe('HTTP API: availability, stock, history', () => {
     );
     if (!first || !third) throw new Error('expected three events');
     await applied(f, await gappy.send([first, third]));
+    const version = f.hub.ctx.store.version();
     f.nc.publish(
       heartbeatSubject('north', 'store-001', 'store-001-t1'),
       JSON.stringify({
@@ -332,6 +333,8 @@ describe('HTTP API: availability, stock, history', () => {
       return r.body.nodes.find((n) => n.node === 'store-001-t1')?.pending === 4 ? r.body.nodes : undefined;
     });
     for (const n of nodes) NodeStatusSchema.parse(n);
+    // Recorded as live state: remembered availability answers were not all thrown away for it.
+    expect(f.hub.ctx.store.version()).toBe(version);
     const byNode = Object.fromEntries(nodes.map((n) => [n.node, n]));
     expect(byNode['store-002-t1']).toMatchObject({
       location: 'store-002',

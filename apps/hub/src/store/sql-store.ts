@@ -12,6 +12,12 @@ export type SqlValue = string | number | bigint | null | Uint8Array;
  */
 export interface SqlStore {
   run(sql: string, ...params: SqlValue[]): { changes: number };
+  /**
+   * A write to live state that readers may see up to their own answer age late (a node's
+   * heartbeat): unlike `run`, it does not move `version()`, so it does not make every reader forget
+   * what it remembered.
+   */
+  runLive(sql: string, ...params: SqlValue[]): { changes: number };
   get<T>(sql: string, ...params: SqlValue[]): T | undefined;
   all<T>(sql: string, ...params: SqlValue[]): T[];
   /** Runs fn in one transaction: all of its writes commit together or none does. */
@@ -72,8 +78,15 @@ export const openSqliteStore = (path: string, options: SqliteStoreOptions = {}):
   const totalChanges = db.prepare('SELECT total_changes()').pluck();
   // total_changes() does not count DDL (a rebuild's DROP TABLE): exec bumps its own counter.
   let execs = 0;
+  // Rows written by runLive, taken back out of the version.
+  let live = 0;
   return {
     run: (sql, ...params) => ({ changes: prepare(sql).run(...params).changes }),
+    runLive: (sql, ...params) => {
+      const { changes } = prepare(sql).run(...params);
+      live += changes;
+      return { changes };
+    },
     get: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).get(...params) as T | undefined,
     all: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).all(...params) as T[],
     transaction: (fn) => db.transaction(fn)(),
@@ -82,8 +95,9 @@ export const openSqliteStore = (path: string, options: SqliteStoreOptions = {}):
       execs++;
       db.exec(sql);
     },
-    // Both counts only grow, so their sum moves on every change.
-    version: () => (totalChanges.get() as number) + execs,
+    // total_changes() - live counts the other writes and execs the DDL; both only grow, so their
+    // sum moves on every change except a live one.
+    version: () => (totalChanges.get() as number) - live + execs,
     close: () => {
       void checkpointer?.stop();
       db.close();

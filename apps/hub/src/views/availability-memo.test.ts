@@ -62,15 +62,37 @@ describe('remembered availability answers', () => {
     expect(availabilityOf(db, POLICY, T0 + 500, ['sku-1'], ['web'])[0]?.asOf).toBe(new Date(T0 + 500).toISOString());
   });
 
-  it('forgets answers on any write, e.g. a heartbeat that changes a location’s age', () => {
+  it('keeps its answers through heartbeats, and shows what they say within a second', () => {
     const before = availabilityOf(db, POLICY, T0, ['sku-1'], ['web'])[0];
-    db.run(
+    const heartbeat = (atMs: number) =>
+      db.runLive(
+        `INSERT INTO node_heartbeats (node, location, region, last_heartbeat_ms, pending) VALUES ('store-1-t1', 'store-1', 'north', ?, 0)
+         ON CONFLICT (node) DO UPDATE SET last_heartbeat_ms = excluded.last_heartbeat_ms`,
+        atMs,
+      );
+    heartbeat(T0 + 5);
+    // A network of nodes heartbeats many times a second: each one must not clear every answer.
+    expect(availabilityOf(db, POLICY, T0 + 10, ['sku-1'], ['web'])[0]).toBe(before);
+    const later = availabilityOf(db, POLICY, T0 + 1000, ['sku-1'], ['web'])[0];
+    expect(later?.locations[0]?.lastHeardAt).toBe(new Date(T0 + 5).toISOString());
+    expect(before?.locations[0]?.lastHeardAt).not.toBe(later?.locations[0]?.lastHeardAt);
+  });
+
+  it('brings a stale store back within a second of its heartbeat', () => {
+    const staleAt = T0 + POLICY.staleAfterMs + 60_000;
+    expect(availabilityOf(db, POLICY, staleAt, ['sku-1'], ['web'])[0]?.staleLocations).toHaveLength(1);
+    db.runLive(
       `INSERT INTO node_heartbeats (node, location, region, last_heartbeat_ms, pending) VALUES ('store-1-t1', 'store-1', 'north', ?, 0)`,
-      T0 + 5,
+      staleAt + 100,
     );
-    const after = availabilityOf(db, POLICY, T0 + 10, ['sku-1'], ['web'])[0];
-    expect(after?.locations[0]?.lastHeardAt).toBe(new Date(T0 + 5).toISOString());
-    expect(before?.locations[0]?.lastHeardAt).not.toBe(after?.locations[0]?.lastHeardAt);
+    expect(availabilityOf(db, POLICY, staleAt + 1100, ['sku-1'], ['web'])[0]?.staleLocations).toEqual([]);
+  });
+
+  it('forgets answers on any other write', () => {
+    const memo = readMemoOf(db);
+    memo.current().get('k', () => 1);
+    db.run(`INSERT INTO dead_letters (reason, count) VALUES ('invalid-json', 1)`);
+    expect(memo.current().get('k', () => 2)).toBe(2);
   });
 
   it('forgets answers when tables are dropped and recreated (a rebuild)', () => {

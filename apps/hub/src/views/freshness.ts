@@ -17,15 +17,20 @@ export interface FreshnessPolicy {
   readonly staleBufferUnits: number;
 }
 
+/** How long "last heard" is remembered, ms: the availability answers' own age bound. */
+const LAST_HEARD_MAX_AGE_MS = 1000;
+
 /** When the hub last heard from each defined location, and whether that is too long ago. */
 export const locationFreshness = (
   db: SqlStore,
   policy: FreshnessPolicy,
   nowMs: number,
 ): Map<string, LocationFreshness> => {
+  // Heartbeats do not move the store's version (SqlStore.runLive): what they say is read again
+  // once this old, like the availability answers built on it.
   const rows = readMemoOf(db)
     .current()
-    .get('freshness:last-heard', () =>
+    .getFresh('freshness:last-heard', nowMs, LAST_HEARD_MAX_AGE_MS, () =>
       db.all<{ location: string; heard: number | null }>(
         `SELECT l.location AS location, MAX(h.heard) AS heard FROM locations l LEFT JOIN (
        SELECT location, last_heard_ms AS heard FROM node_status
