@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EnvelopeHead } from './envelope.js';
 import { hubEventSchemas } from './hub-events.js';
 import { describeIssues, type FieldIssue, fieldIssues } from './issues.js';
+import { plainSale } from './sale-fast-path.js';
 import { StockAdjustedV1, storeEventSchemas } from './store-events.js';
 
 /** Every event type at its current schema version. */
@@ -80,6 +81,8 @@ const reject = (reason: RejectReason, issues: FieldIssue[]): ParseResult => ({
 export const parseEvent = (raw: unknown): ParseResult => {
   // Nearly every event is of a current version and valid: its own schema (envelope included) is
   // then the only pass. Anything else takes the careful path below, which names what is wrong.
+  const sale = plainSale(raw);
+  if (sale) return { ok: true, event: sale };
   const schemaOfRaw = currentSchemaOf(raw);
   if (schemaOfRaw) {
     const parsed = schemaOfRaw.safeParse(raw);
