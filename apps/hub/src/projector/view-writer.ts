@@ -96,7 +96,7 @@ interface PendingDailySales {
   revenueCents: number;
 }
 
-/** On-hand deltas of one cell applied in this batch, written to its stock row once by `flushOnHand`. */
+/** On-hand deltas of one cell applied in this batch, written to its stock row once by `writeOnHand`. */
 interface PendingOnHand {
   readonly location: string;
   readonly sku: string;
@@ -215,7 +215,8 @@ export class ViewWriter {
   }
 
   /**
-   * Writes what `apply` aggregated in memory (node status, daily sales). Call it before the batch's
+   * Writes what `apply` aggregated in memory (on-hand sums per cell, node status, daily sales, the
+   * ledger epochs' HLC ranges). Call it before the batch's
    * transaction commits, and before anything reads those tables inside it.
    */
   flushPending(): void {
