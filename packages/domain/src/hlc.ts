@@ -51,7 +51,7 @@ export const compareHlc = (a: Hlc, b: Hlc): -1 | 0 | 1 => {
 export const formatHlc = (h: Hlc): string =>
   `${String(h.wallMs).padStart(MS_DIGITS, '0')}-${String(h.counter).padStart(COUNTER_DIGITS, '0')}-${h.node}`;
 
-const hlcPattern = /^(\d{15})-(\d{6})-([a-z0-9][a-z0-9-]{0,63})$/;
+export const hlcPattern = /^(\d{15})-(\d{6})-([a-z0-9][a-z0-9-]{0,63})$/;
 
 /** Parses the text form; undefined when it is not one. */
 export const parseHlc = (text: string): Hlc | undefined => {

@@ -7,7 +7,8 @@ import { z } from 'zod';
 const token = (what: string, pattern: RegExp, hint: string) =>
   z.string({ error: `${what} must be a string` }).regex(pattern, { error: `${what} ${hint}` });
 
-const slugPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
+// The patterns are exported for checks that must agree with these schemas exactly (the sale fast path).
+export const slugPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const slugHint = 'must be 1-64 lower-case letters, digits or "-", starting with a letter or digit';
 
 /** A store or warehouse, e.g. `store-001`. */
@@ -31,25 +32,32 @@ export const ChannelId = token(
 export type ChannelId = z.infer<typeof ChannelId>;
 
 /** Stock keeping unit. */
-export const Sku = token('sku', /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "_" or "-"');
+export const skuPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const Sku = token('sku', skuPattern, 'must be 1-64 letters, digits, "_" or "-"');
 export type Sku = z.infer<typeof Sku>;
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Event ids are lower-case UUIDs; ours are UUIDv7 so that they sort by creation time. */
 export const EventId = token('id', uuidPattern, 'must be a lower-case UUID (UUIDv7 recommended)');
 export type EventId = z.infer<typeof EventId>;
 
 /** Business references (receipt, transfer, reservation, pickup ids; correlation ids). */
-export const Reference = (what: string) =>
-  token(what, /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 letters, digits or "_.:-"');
+export const referencePattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+export const Reference = (what: string) => token(what, referencePattern, 'must be 1-128 letters, digits or "_.:-"');
+
+/** ISO 4217 currency codes, e.g. `EUR`. */
+export const currencyPattern = /^[A-Z]{3}$/;
+
+/** The most units one line may move. */
+export const MAX_LINE_QTY = 1_000_000;
 
 /** Whole units of stock moved by one line: a positive integer. */
 export const Quantity = z
   .number({ error: 'qty must be a number' })
   .int({ error: 'qty must be a whole number' })
   .positive({ error: 'qty must be positive' })
-  .max(1_000_000, { error: 'qty must be at most 1,000,000' });
+  .max(MAX_LINE_QTY, { error: 'qty must be at most 1,000,000' });
 
 /** Money in minor units (cents). */
 export const Cents = z.number().int({ error: 'must be whole cents' }).min(0, { error: 'must not be negative' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, ChannelId, LocationId, Quantity, Reference, RegionId, Sku } from '../ids.js';
+import { Cents, ChannelId, currencyPattern, LocationId, Quantity, Reference, RegionId, Sku } from '../ids.js';
 import { eventSchema } from './envelope.js';
 import { SkuLine, skuLines } from './lines.js';
 
@@ -30,7 +30,7 @@ export const CatalogItemUpserted = eventSchema(
       .regex(/^[0-9A-Za-z-]{4,32}$/, { error: 'barcode must be 4-32 letters or digits' })
       .optional(),
     priceCents: Cents,
-    currency: z.string().regex(/^[A-Z]{3}$/, { error: 'currency must be an ISO 4217 code like EUR' }),
+    currency: z.string().regex(currencyPattern, { error: 'currency must be an ISO 4217 code like EUR' }),
     category: z.string().min(1).max(100).optional(),
   }),
 );

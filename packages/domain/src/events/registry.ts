@@ -79,8 +79,9 @@ const reject = (reason: RejectReason, issues: FieldIssue[]): ParseResult => ({
  * throws: bad input is a value with a reason and a message naming the field.
  */
 export const parseEvent = (raw: unknown): ParseResult => {
-  // Nearly every event is of a current version and valid: its own schema (envelope included) is
-  // then the only pass. Anything else takes the careful path below, which names what is wrong.
+  // Nearly every event is of a current version and valid: a plain sale needs no schema pass at all
+  // (sale-fast-path.ts), any other such event only its own schema (envelope included). Anything else
+  // takes the careful path below, which names what is wrong.
   const sale = plainSale(raw);
   if (sale) return { ok: true, event: sale };
   const schemaOfRaw = currentSchemaOf(raw);

@@ -1,25 +1,20 @@
+import { hlcPattern } from '../hlc.js';
+import { currencyPattern, MAX_LINE_QTY, referencePattern, skuPattern, slugPattern, uuidPattern } from '../ids.js';
+import { MAX_LINES } from './lines.js';
 import type { InventoryEvent } from './registry.js';
 
 // Nearly every message the hub applies is a sale. Validating it with zod costs about 4 µs, most of
 // it building a copy of an object that is already right. This check accepts a sale only when zod
-// would accept it AND return an equal object: every rule below is the schema's rule or a stricter
-// one, and anything it is unsure of (an unknown key, a 29th of a month, a fraction of a second that
+// would accept it AND return an equal object: every rule below is the schema's rule (the patterns
+// and bounds are the schemas' own constants) or a stricter one, and anything it is unsure of (an unknown key, a 29th of a month, a fraction of a second that
 // is not 3 digits) is left to zod, which then accepts or names what is wrong exactly as before.
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const slug = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const reference = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-const hlc = /^(\d{15})-(\d{6})-([a-z0-9][a-z0-9-]{0,63})$/;
-const sku = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const currency = /^[A-Z]{3}$/;
 // Days 01-28 exist in every month; other dates go to zod's own date-time rule.
 const utcMillis = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 const ENVELOPE_KEYS = 10;
 const SALE_DATA_KEYS = 4;
 const SALE_LINE_KEYS = 3;
-const MAX_LINES = 1000;
-const MAX_QTY = 1_000_000;
 
 type Fields = Record<string, unknown>;
 
@@ -37,10 +32,10 @@ const keyCount = (o: Fields): number => {
 const isSaleLine = (line: unknown): boolean =>
   isObject(line) &&
   keyCount(line) === SALE_LINE_KEYS &&
-  matches(line.sku, sku) &&
+  matches(line.sku, skuPattern) &&
   Number.isSafeInteger(line.qty) &&
   (line.qty as number) > 0 &&
-  (line.qty as number) <= MAX_QTY &&
+  (line.qty as number) <= MAX_LINE_QTY &&
   isCents(line.unitPriceCents);
 
 const areSaleLines = (lines: unknown): boolean => {
@@ -59,21 +54,21 @@ const areSaleLines = (lines: unknown): boolean => {
 export const plainSale = (raw: unknown): InventoryEvent | undefined => {
   if (!isObject(raw) || raw.type !== 'SaleRecorded' || raw.version !== 1) return undefined;
   if (keyCount(raw) !== (raw.causationId === undefined ? ENVELOPE_KEYS : ENVELOPE_KEYS + 1)) return undefined;
-  if (raw.causationId !== undefined && !matches(raw.causationId, reference)) return undefined;
+  if (raw.causationId !== undefined && !matches(raw.causationId, referencePattern)) return undefined;
   const data = raw.data;
   const ok =
-    matches(raw.id, uuid) &&
-    matches(raw.location, slug) &&
-    matches(raw.node, slug) &&
+    matches(raw.id, uuidPattern) &&
+    matches(raw.location, slugPattern) &&
+    matches(raw.node, slugPattern) &&
     Number.isSafeInteger(raw.seq) &&
     (raw.seq as number) >= 1 &&
-    matches(raw.hlc, hlc) &&
+    matches(raw.hlc, hlcPattern) &&
     matches(raw.occurredAt, utcMillis) &&
-    matches(raw.correlationId, reference) &&
+    matches(raw.correlationId, referencePattern) &&
     isObject(data) &&
     keyCount(data) === SALE_DATA_KEYS &&
-    matches(data.receiptId, reference) &&
-    matches(data.currency, currency) &&
+    matches(data.receiptId, referencePattern) &&
+    matches(data.currency, currencyPattern) &&
     isCents(data.totalCents) &&
     areSaleLines(data.lines);
   return ok ? (raw as InventoryEvent) : undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, LocationId, Quantity, Reference, Sku } from '../ids.js';
+import { Cents, currencyPattern, LocationId, Quantity, Reference, Sku } from '../ids.js';
 import { eventSchema } from './envelope.js';
 import { SaleLine, SkuLine, skuLines } from './lines.js';
 
@@ -12,7 +12,7 @@ export const SaleRecorded = eventSchema(
   1,
   z.object({
     receiptId: Reference('receiptId'),
-    currency: z.string().regex(/^[A-Z]{3}$/, { error: 'currency must be an ISO 4217 code like EUR' }),
+    currency: z.string().regex(currencyPattern, { error: 'currency must be an ISO 4217 code like EUR' }),
     lines: skuLines(SaleLine),
     totalCents: Cents,
   }),
