@@ -9,32 +9,17 @@ import { interleavingArb, permutationArb, withRedeliveriesArb, worldArb } from '
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LEDGER_EPOCH_EVENTS } from '../store/ledger-epochs.js';
-import { ensureViewSchema } from '../store/schema.js';
-import { openSqliteStore } from '../store/sql-store.js';
+import { projectEvents } from '../testing/project-events.js';
 import { stockFiguresByCell } from '../views/dump-views.js';
 import { nodeWatermark } from '../views/node-status.js';
 import { sqlInventoryView } from '../views/sql-inventory-view.js';
-import { emptyEffects, ViewWriter } from './view-writer.js';
 
 // Stream seqs far apart, so that the events fall into several ledger epochs (a late count then has
 // to find the movements after it in earlier epochs).
 const streamSeqOf = (i: number) => 1 + i * Math.floor(LEDGER_EPOCH_EVENTS / 3);
 
-const project = (events: readonly InventoryEvent[]) => {
-  const db = openSqliteStore(':memory:');
-  ensureViewSchema(db);
-  const writer = new ViewWriter(db);
-  const fx = emptyEffects();
-  // Batches of 5: node status and daily sales are aggregated within a batch and across them.
-  db.transaction(() => {
-    events.forEach((e, i) => {
-      writer.apply(e, streamSeqOf(i), 0, fx);
-      if (i % 5 === 4) writer.flushPending();
-    });
-    writer.flushPending();
-  });
-  return db;
-};
+// Batches of 5: node status and daily sales are aggregated within a batch and across them.
+const project = (events: readonly InventoryEvent[]) => projectEvents(events, { streamSeqOf, batch: 5 });
 
 /** Every cell either side knows, with the other side's figures (zeros where it has none). */
 const compareWithPureFold = (events: readonly InventoryEvent[], arrival: readonly InventoryEvent[]) => {

@@ -108,6 +108,9 @@ interface PendingOnHand {
   readonly lines: { readonly hlc: string; readonly delta: number; readonly streamSeq: number }[];
 }
 
+/** The key of a cell in `pendingOnHand`. */
+const pendingCellKey = (location: string, sku: string): string => `${location}\u0000${sku}`;
+
 export type ApplyOutcome = 'applied' | 'duplicate' | 'seq-conflict';
 
 /**
@@ -119,7 +122,7 @@ export class ViewWriter {
   private readonly pendingNodes = new Map<string, PendingNode>();
   private readonly pendingSales = new Map<string, PendingDailySales>();
   private readonly regions = new Map<string, string | undefined>();
-  /** Per cell (`location\u0000sku`): on-hand deltas not yet written to its stock row. */
+  /** Per cell (`pendingCellKey`): on-hand deltas not yet written to its stock row. */
   private readonly pendingOnHand = new Map<string, PendingOnHand>();
   /** HLC range of the ledger lines written per epoch since `ledger_epochs` was last written. */
   private readonly pendingEpochs = new Map<number, { min: string; max: string }>();
@@ -328,7 +331,7 @@ export class ViewWriter {
     if (delta === 0) return;
     this.recordMovement(event, sku, 'on_hand', delta, null, streamSeq);
     // Summed per cell over the batch (a busy SKU sells many times per batch), written by writeOnHand.
-    const cellKey = `${event.location}\u0000${sku}`;
+    const cellKey = pendingCellKey(event.location, sku);
     const cell = this.pendingOnHand.get(cellKey);
     const line = { hlc: event.hlc, delta, streamSeq };
     if (!cell)
@@ -394,7 +397,7 @@ export class ViewWriter {
 
   /** Writes a cell's pending on-hand deltas now: something is about to read or reset its row. */
   private flushOnHand(location: string, sku: string): void {
-    const key = `${location}\u0000${sku}`;
+    const key = pendingCellKey(location, sku);
     const cell = this.pendingOnHand.get(key);
     if (!cell) return;
     this.writeOnHand(cell);

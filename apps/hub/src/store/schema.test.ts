@@ -1,4 +1,4 @@
-import { type EventOf, HUB_LOCATION, HUB_NODE } from '@stocknerve/domain';
+import { type EventOf, HUB_LOCATION, HUB_NODE, type InventoryEvent } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
 import { describe, expect, it } from 'vitest';
 import { emptyEffects, ViewWriter } from '../projector/view-writer.js';
@@ -25,6 +25,13 @@ const columnsOf = (db: SqlStore, table: string) =>
   db.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).map((c) => c.name);
 
 const T0 = Date.UTC(2026, 5, 1, 12);
+
+/** Applies events (each with its stream seq) in one batch. */
+const commit = (db: SqlStore, writer: ViewWriter, ...events: [InventoryEvent, number][]) =>
+  db.transaction(() => {
+    for (const [event, streamSeq] of events) writer.apply(event, streamSeq, T0, emptyEffects());
+    writer.flushPending();
+  });
 
 describe('view schema', () => {
   it('drops views written by an older schema, keeps live state, and replays into the current shape', () => {
@@ -53,19 +60,18 @@ describe('view schema', () => {
       data: { purchaseOrderId: 'po-1', lines: [{ sku: 'sku-1', qty: 7 }] },
     });
     const writer = new ViewWriter(db);
-    db.transaction(() => {
-      writer.apply(
+    commit(
+      db,
+      writer,
+      [
         hub.next({
           type: 'LocationDefined',
           data: { location: 'store-1', region: 'north', kind: 'store', name: 'S1' },
         }),
         1,
-        T0,
-        emptyEffects(),
-      );
-      writer.apply(received, 2, T0, emptyEffects());
-      writer.flushPending();
-    });
+      ],
+      [received, 2],
+    );
     // The replayed ledger still names each movement's event, type and time (through applied_events).
     expect(explainOnHand(db, 'store-1', 'sku-1')).toMatchObject({
       onHand: 7,
@@ -94,10 +100,7 @@ describe('view schema', () => {
       data: { ...once.data, lines: [...once.data.lines, { sku: 'sku-1', qty: 4 }] },
     };
     const writer = new ViewWriter(db);
-    db.transaction(() => {
-      writer.apply(twice, 1, T0, emptyEffects());
-      writer.flushPending();
-    });
+    commit(db, writer, [twice, 1]);
     expect(explainOnHand(db, 'store-1', 'sku-1')).toMatchObject({
       onHand: 7,
       consistent: true,
@@ -113,10 +116,7 @@ describe('view schema', () => {
       ...counted,
       data: { ...counted.data, lines: [...counted.data.lines, { sku: 'sku-1', countedQty: 9 }] },
     };
-    db.transaction(() => {
-      writer.apply(countedTwice, 2, T0, emptyEffects());
-      writer.flushPending();
-    });
+    commit(db, writer, [countedTwice, 2]);
     expect(explainOnHand(db, 'store-1', 'sku-1')).toMatchObject({
       onHand: 5,
       count: { qty: 5, eventId: countedTwice.id },

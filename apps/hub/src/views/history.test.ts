@@ -2,27 +2,13 @@ import { foldEvents, type InventoryEvent, initialInventoryState, stockFiguresOf 
 import { permutationArb, worldArb } from '@stocknerve/domain/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emptyEffects, ViewWriter } from '../projector/view-writer.js';
 import { LEDGER_EPOCH_EVENTS } from '../store/ledger-epochs.js';
-import { ensureViewSchema } from '../store/schema.js';
-import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
+import { projectEvents } from '../testing/project-events.js';
 import { cellLedger, explainOnHand, hlcUpperBound, type LedgerLine, stockAsOf } from './history.js';
 
 /** Applies the events in arrival order, the i-th at stream seq `streamSeqOf(i)`, in batches of 4. */
-const project = (arrival: readonly InventoryEvent[], streamSeqOf: (i: number) => number): SqlStore => {
-  const db = openSqliteStore(':memory:');
-  ensureViewSchema(db);
-  const writer = new ViewWriter(db);
-  const fx = emptyEffects();
-  db.transaction(() => {
-    arrival.forEach((e, i) => {
-      writer.apply(e, streamSeqOf(i), 0, fx);
-      if (i % 4 === 3) writer.flushPending();
-    });
-    writer.flushPending();
-  });
-  return db;
-};
+const project = (arrival: readonly InventoryEvent[], streamSeqOf: (i: number) => number) =>
+  projectEvents(arrival, { streamSeqOf, batch: 4 });
 
 const hlcMs = (hlc: string) => Number(hlc.slice(0, 15));
 
