@@ -87,6 +87,8 @@ interface PendingNode {
   lastEventHlc: string | null;
   lastEventStreamSeq: number | null;
   lastHeardMs: number | null;
+  /** An event of the node was applied in this batch (a node only looked up has nothing to write). */
+  applied: boolean;
 }
 interface PendingDailySales {
   readonly day: string;
@@ -131,10 +133,17 @@ export class ViewWriter {
 
   /** Applies one validated event; duplicates (same id) change nothing. */
   apply(event: InventoryEvent, streamSeq: number, receivedMs: number, fx: BatchEffects): ApplyOutcome {
-    // One statement on the hot path: the insert is the dedupe (event id and (node, seq) are unique).
+    // A node seq already applied is a re-sent event (its id is applied) or a node that numbered two
+    // events alike (it is not). Nearly every event is its node's next seq and skips both lookups.
+    if (this.seqApplied(event.node, event.location, event.seq)) {
+      if (!this.db.get('SELECT 1 FROM applied_events WHERE event_id = ?', event.id)) return 'seq-conflict';
+      fx.duplicates++;
+      return 'duplicate';
+    }
+    // One statement on the hot path: the insert is the dedupe of an id under another node seq.
     const inserted = this.db.run(
       `INSERT INTO applied_events (event_id, node, seq, stream_seq, type, location, hlc, correlation_id, occurred_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
       event.id,
       event.node,
       event.seq,
@@ -146,7 +155,6 @@ export class ViewWriter {
       event.occurredAt,
     );
     if (inserted.changes === 0) {
-      if (!this.db.get('SELECT 1 FROM applied_events WHERE event_id = ?', event.id)) return 'seq-conflict';
       fx.duplicates++;
       return 'duplicate';
     }
@@ -157,6 +165,14 @@ export class ViewWriter {
     return 'applied';
   }
 
+  /** Whether the node's `seq` was applied before: at or under its watermark, or above it in a gap. */
+  private seqApplied(node: string, location: string, seq: number): boolean {
+    const n = this.nodeState(node, location);
+    if (seq <= n.watermark) return true;
+    if (seq === n.watermark + 1 || seq > n.maxSeq) return false;
+    return this.db.get('SELECT 1 FROM node_seq_above WHERE node = ? AND seq = ?', node, seq) !== undefined;
+  }
+
   /**
    * Per node: contiguous watermark, the seqs applied above it (gaps are what is missing). Kept in
    * memory for the batch and written once per node by `flushPending`: a batch of 2,000 events from
@@ -164,6 +180,7 @@ export class ViewWriter {
    */
   private trackNode(event: InventoryEvent, streamSeq: number, receivedMs: number): void {
     const n = this.nodeState(event.node, event.location);
+    n.applied = true;
     const seq = event.seq;
     if (seq === n.watermark + 1) {
       n.watermark = seq;
@@ -204,6 +221,7 @@ export class ViewWriter {
       lastEventHlc: row?.last_event_hlc ?? null,
       lastEventStreamSeq: row?.last_event_stream_seq ?? null,
       lastHeardMs: row?.last_heard_ms ?? null,
+      applied: false,
     };
     this.pendingNodes.set(node, n);
     return n;
@@ -225,7 +243,8 @@ export class ViewWriter {
   flushPending(): void {
     for (const cell of this.pendingOnHand.values()) this.writeOnHand(cell);
     this.pendingOnHand.clear();
-    for (const n of this.pendingNodes.values())
+    for (const n of this.pendingNodes.values()) {
+      if (!n.applied) continue;
       this.db.run(
         `INSERT INTO node_status (node, location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc,
            last_event_stream_seq, last_heard_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -244,6 +263,7 @@ export class ViewWriter {
         n.lastEventStreamSeq,
         n.lastHeardMs,
       );
+    }
     this.pendingNodes.clear();
     for (const d of this.pendingSales.values())
       this.db.run(
