@@ -1,4 +1,4 @@
-import type { EventOf, InventoryEvent, SkuLine } from '@stocknerve/domain';
+import { cellKey, type EventOf, type InventoryEvent, type SkuLine } from '@stocknerve/domain';
 import { inLedgerEpochs, ledgerEpochOf } from '../store/ledger-epochs.js';
 import type { SqlStore } from '../store/sql-store.js';
 
@@ -110,9 +110,6 @@ interface PendingOnHand {
   readonly lines: { readonly hlc: string; readonly delta: number; readonly streamSeq: number }[];
 }
 
-/** The key of a cell in `pendingOnHand`. */
-const pendingCellKey = (location: string, sku: string): string => `${location}\u0000${sku}`;
-
 export type ApplyOutcome = 'applied' | 'duplicate' | 'seq-conflict';
 
 /**
@@ -124,7 +121,7 @@ export class ViewWriter {
   private readonly pendingNodes = new Map<string, PendingNode>();
   private readonly pendingSales = new Map<string, PendingDailySales>();
   private readonly regions = new Map<string, string | undefined>();
-  /** Per cell (`pendingCellKey`): on-hand deltas not yet written to its stock row. */
+  /** Per cell (`cellKey`): on-hand deltas not yet written to its stock row. */
   private readonly pendingOnHand = new Map<string, PendingOnHand>();
   /** HLC range of the ledger lines written per epoch since `ledger_epochs` was last written. */
   private readonly pendingEpochs = new Map<number, { min: string; max: string }>();
@@ -351,11 +348,12 @@ export class ViewWriter {
     if (delta === 0) return;
     this.recordMovement(event, sku, 'on_hand', delta, null, streamSeq);
     // Summed per cell over the batch (a busy SKU sells many times per batch), written by writeOnHand.
-    const cellKey = pendingCellKey(event.location, sku);
-    const cell = this.pendingOnHand.get(cellKey);
+    // One key string for the sums and the batch's effects: its hash is computed once.
+    const key = cellKey(event.location, sku);
+    const cell = this.pendingOnHand.get(key);
     const line = { hlc: event.hlc, delta, streamSeq };
     if (!cell)
-      this.pendingOnHand.set(cellKey, {
+      this.pendingOnHand.set(key, {
         location: event.location,
         sku,
         sum: delta,
@@ -371,7 +369,6 @@ export class ViewWriter {
       cell.lastStreamSeq = streamSeq;
       cell.lines.push(line);
     }
-    const key = `${event.location}/${sku}`;
     fx.cells.add(key);
     if (delta < 0) fx.shrunk.set(key, event.id);
   }
@@ -417,7 +414,7 @@ export class ViewWriter {
 
   /** Writes a cell's pending on-hand deltas now: something is about to read or reset its row. */
   private flushOnHand(location: string, sku: string): void {
-    const key = pendingCellKey(location, sku);
+    const key = cellKey(location, sku);
     const cell = this.pendingOnHand.get(key);
     if (!cell) return;
     this.writeOnHand(cell);
@@ -434,7 +431,7 @@ export class ViewWriter {
       qty,
       streamSeq,
     );
-    fx.cells.add(`${event.location}/${sku}`);
+    fx.cells.add(cellKey(event.location, sku));
   }
 
   private applyCount(event: EventOf<'CycleCounted'>, streamSeq: number, fx: BatchEffects): void {
@@ -473,7 +470,7 @@ export class ViewWriter {
         event.hlc,
         streamSeq,
       );
-      const key = `${event.location}/${line.sku}`;
+      const key = cellKey(event.location, line.sku);
       fx.cells.add(key);
       fx.shrunk.set(key, event.id);
     }
@@ -790,7 +787,7 @@ export class ViewWriter {
           event.data.sku,
           event.data.qty,
         );
-        fx.cells.add(`${event.data.location}/${event.data.sku}`);
+        fx.cells.add(cellKey(event.data.location, event.data.sku));
         return;
       case 'ChannelAllocationSet':
         this.db.run(
