@@ -7,7 +7,7 @@ import {
   type StockFigures,
 } from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
-import { type FreshnessPolicy, locationFreshness, trustFrom } from './freshness.js';
+import { ANSWER_MAX_AGE_MS, type FreshnessPolicy, locationFreshness, trustFrom } from './freshness.js';
 import { readMemoOf } from './read-memo.js';
 import { sqlInventoryView } from './sql-inventory-view.js';
 
@@ -61,8 +61,6 @@ const NO_STOCK: StockFigures = { onHand: 0, reserved: 0, damaged: 0, inTransit: 
 const paddedSize = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 const SEP = '\u0000';
-/** How long an answer is remembered while the views do not change, ms. */
-const ANSWER_MAX_AGE_MS = 1000;
 
 /** Stock figures of every location for the given SKUs, read in one query per 256 SKUs. */
 const stockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, StockFigures> => {

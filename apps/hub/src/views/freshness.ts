@@ -17,8 +17,11 @@ export interface FreshnessPolicy {
   readonly staleBufferUnits: number;
 }
 
-/** How long "last heard" is remembered, ms: the availability answers' own age bound. */
-const LAST_HEARD_MAX_AGE_MS = 1000;
+/**
+ * How long an answer is remembered while the views do not change, ms: the availability answers, and
+ * "last heard" they are built on (heartbeats do not move the views' version, so age alone renews it).
+ */
+export const ANSWER_MAX_AGE_MS = 1000;
 
 /** When the hub last heard from each defined location, and whether that is too long ago. */
 export const locationFreshness = (
@@ -30,7 +33,7 @@ export const locationFreshness = (
   // once this old, like the availability answers built on it.
   const rows = readMemoOf(db)
     .current()
-    .getFresh('freshness:last-heard', nowMs, LAST_HEARD_MAX_AGE_MS, () =>
+    .getFresh('freshness:last-heard', nowMs, ANSWER_MAX_AGE_MS, () =>
       db.all<{ location: string; heard: number | null }>(
         `SELECT l.location AS location, MAX(h.heard) AS heard FROM locations l LEFT JOIN (
        SELECT location, last_heard_ms AS heard FROM node_status
