@@ -9,6 +9,7 @@ import {
   hlcDriftMs,
   hlcNow,
   hlcReceive,
+  hlcWallMsOf,
   hlcZero,
   parseHlc,
 } from './hlc.js';
@@ -140,6 +141,16 @@ describe('the text form', () => {
     fc.assert(
       fc.property(near, near, (a, b) => {
         expect(compareHlcText(formatHlc(a), formatHlc(b))).toBe(compareHlc(a, b));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives its wall clock without a parse, as parseHlc does', () => {
+    fc.assert(
+      fc.property(hlcArb(), (h) => {
+        expect(hlcWallMsOf(formatHlc(h))).toBe(h.wallMs);
+        expect(hlcWallMsOf(formatHlc(h))).toBe(parseHlc(formatHlc(h))?.wallMs);
       }),
       { numRuns: 200 },
     );

@@ -60,6 +60,9 @@ export const parseHlc = (text: string): Hlc | undefined => {
   return { wallMs: Number(m[1]), counter: Number(m[2]), node: m[3] as NodeId };
 };
 
+/** The wall clock (ms) of an HLC in its text form, without parsing the rest (its first MS_DIGITS digits). */
+export const hlcWallMsOf = (text: string): number => Number(text.slice(0, MS_DIGITS));
+
 /** Compares two timestamps in text form (plain string order, by construction). */
 export const compareHlcText = (a: string, b: string): -1 | 0 | 1 => (a < b ? -1 : a > b ? 1 : 0);
 

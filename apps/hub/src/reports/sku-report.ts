@@ -1,3 +1,4 @@
+import { hlcWallMsOf } from '@stocknerve/domain';
 import { cellLedger, explainOnHand } from '../views/history.js';
 import { queryOf, type ReportContext, regionFilter, skuHref } from './report-context.js';
 import type { CellMetrics, Snapshot } from './report-data.js';
@@ -17,8 +18,6 @@ import { daysOfCover, velocityOf } from './stock-health.js';
 const SEARCH_LIMIT = 50;
 /** Best sellers listed when no SKU is chosen. */
 const TOP_SELLERS = 25;
-
-const hlcMs = (hlc: string): number => Number(hlc.slice(0, 15));
 
 const skuColumns = (region: string | undefined): Column[] => [
   { key: 'sku', label: 'SKU', kind: 'text', href: (r) => skuHref(String(r.sku), { region }) },
@@ -48,7 +47,7 @@ const onHandHistory = (rc: ReportContext, sku: string, locations: readonly strin
     for (const r of rows) {
       const next = r.bucket === 'count' ? (r.countedQty ?? 0) : (level.get(location) ?? 0) + r.delta;
       level.set(location, next);
-      const x = hlcMs(r.hlc) / 1000;
+      const x = hlcWallMsOf(r.hlc) / 1000;
       const at = points.get(x) ?? new Map<string, number>();
       at.set(location, next);
       points.set(x, at);

@@ -1,4 +1,10 @@
-import { foldEvents, type InventoryEvent, initialInventoryState, stockFiguresOf } from '@stocknerve/domain';
+import {
+  foldEvents,
+  hlcWallMsOf,
+  type InventoryEvent,
+  initialInventoryState,
+  stockFiguresOf,
+} from '@stocknerve/domain';
 import { permutationArb, worldArb } from '@stocknerve/domain/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,8 +15,6 @@ import { cellLedger, explainOnHand, hlcUpperBound, type LedgerLine, stockAsOf } 
 /** Applies the events in arrival order, the i-th at stream seq `streamSeqOf(i)`, in batches of 4. */
 const project = (arrival: readonly InventoryEvent[], streamSeqOf: (i: number) => number) =>
   projectEvents(arrival, { streamSeqOf, batch: 4 });
-
-const hlcMs = (hlc: string) => Number(hlc.slice(0, 15));
 
 /** A cell's ledger replayed in HLC order (a count sets the level): its on hand today. */
 const replay = (lines: readonly LedgerLine[]) =>
@@ -51,7 +55,7 @@ describe('history over the ledger epochs', () => {
           const events = w.streams.flat();
           const oneEpoch = project(arrival, (i) => i + 1);
           const manyEpochs = project(arrival, (i) => 1 + i * Math.floor(LEDGER_EPOCH_EVENTS / 2));
-          const times = [...new Set(events.flatMap((e) => [hlcMs(e.hlc) - 1, hlcMs(e.hlc)]))];
+          const times = [...new Set(events.flatMap((e) => [hlcWallMsOf(e.hlc) - 1, hlcWallMsOf(e.hlc)]))];
           for (const location of w.locations)
             for (const sku of w.skus) {
               for (const ms of times) {
