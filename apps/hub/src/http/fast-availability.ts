@@ -101,7 +101,7 @@ const parseJsonBody = (bytes: Buffer): { ok: true; body: unknown } | { ok: false
 
 /** Writes a reply the way route.ts's `send` does through express (same status, type and body). */
 const writeReply = (res: ServerResponse, reply: Reply): void => {
-  let body: string | Uint8Array;
+  let body: string | Uint8Array | readonly Uint8Array[];
   let contentType: string;
   if ('text' in reply) {
     body = reply.text;
@@ -113,8 +113,20 @@ const writeReply = (res: ServerResponse, reply: Reply): void => {
   }
   res.statusCode = reply.status;
   res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-  res.end(body);
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    res.end(body);
+    return;
+  }
+  // A body in parts goes out as they are, in one write of the socket (corked until the end): copying
+  // a 20-SKU batch (~90 KB) into a new buffer per request made most of the hub's major GCs.
+  let length = 0;
+  for (const part of body) length += part.byteLength;
+  res.setHeader('Content-Length', length);
+  res.cork();
+  for (const part of body) res.write(part);
+  res.end();
+  res.uncork();
 };
 
 /**

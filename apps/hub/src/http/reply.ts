@@ -7,13 +7,23 @@ export type Reply =
       readonly json: unknown;
       readonly headers?: Readonly<Record<string, string>>;
     }
-  | { readonly status: number; readonly text: string | Uint8Array; readonly contentType: string };
+  | { readonly status: number; readonly text: ReplyText; readonly contentType: string };
+
+/**
+ * A serialized body: text, UTF-8 bytes, or UTF-8 bytes in parts written one after the other (a batch
+ * of remembered answers is sent as it is remembered instead of copied into one buffer per request).
+ */
+export type ReplyText = string | Uint8Array | readonly Uint8Array[];
+
+/** The parts of a body as one string or buffer (for writers that take a single chunk). */
+export const wholeText = (text: ReplyText): string | Uint8Array =>
+  typeof text === 'string' || text instanceof Uint8Array ? text : Buffer.concat(text);
 
 export const json = (status: number, body: unknown, headers?: Readonly<Record<string, string>>): Reply =>
   headers ? { status, json: body, headers } : { status, json: body };
 
-/** A JSON body that is already serialized (remembered answers), as text or UTF-8 bytes. */
-export const jsonText = (status: number, text: string | Uint8Array): Reply => ({
+/** A JSON body that is already serialized (remembered answers), as text or UTF-8 bytes (in parts). */
+export const jsonText = (status: number, text: ReplyText): Reply => ({
   status,
   text,
   contentType: 'application/json; charset=utf-8',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Role } from '../config.js';
 import type { Access } from './auth.js';
 import { authorize } from './auth.js';
-import { invalidRequest, type Reply } from './reply.js';
+import { invalidRequest, type Reply, wholeText } from './reply.js';
 import { type RequestContext, requestContextOf } from './request-context.js';
 import { check, type Issue } from './validation.js';
 
@@ -113,7 +113,7 @@ export const route = <
 const send = (res: Response, reply: Reply): void => {
   res.status(reply.status);
   if ('text' in reply) {
-    res.type(reply.contentType).send(reply.text);
+    res.type(reply.contentType).send(wholeText(reply.text));
     return;
   }
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);

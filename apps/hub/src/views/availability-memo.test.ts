@@ -3,7 +3,7 @@ import { eventFactory } from '@stocknerve/domain/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { emptyEffects, ViewWriter } from '../projector/view-writer.js';
 import { ensureViewSchema } from '../store/schema.js';
-import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
+import { openSqliteStore, type SqlStore, type SqlValue } from '../store/sql-store.js';
 import { availabilityJsonOf, availabilityOf } from './availability.js';
 import { readMemoOf } from './read-memo.js';
 
@@ -86,6 +86,27 @@ describe('remembered availability answers', () => {
       staleAt + 100,
     );
     expect(availabilityOf(db, POLICY, staleAt + 1100, ['sku-1'], ['web'])[0]?.staleLocations).toEqual([]);
+  });
+
+  it('recomputes an aged answer from the figures it read, until a write changes them', () => {
+    const reads: string[] = [];
+    const counted: SqlStore = {
+      ...db,
+      all: <T>(sql: string, ...params: SqlValue[]) => {
+        if (sql.includes('FROM stock')) reads.push(sql);
+        return db.all<T>(sql, ...params);
+      },
+    };
+    expect(availabilityOf(counted, POLICY, T0, ['sku-1'], ['web'])[0]?.channels[0]?.atp).toBe(10);
+    const later = availabilityOf(counted, POLICY, T0 + 5000, ['sku-1'], ['web'])[0];
+    expect(later?.asOf).toBe(new Date(T0 + 5000).toISOString());
+    expect(later?.locations[0]?.ageMs).toBe(5000);
+    expect(reads).toHaveLength(1);
+    db.run(`INSERT INTO network_reserved (sku, qty) VALUES ('sku-1', 4)`);
+    const afterWrite = availabilityOf(counted, POLICY, T0 + 5000, ['sku-1'], ['web'])[0];
+    expect(afterWrite?.networkReserved).toBe(4);
+    expect(afterWrite?.channels[0]?.atp).toBe(6);
+    expect(reads).toHaveLength(2);
   });
 
   it('forgets answers on any other write', () => {

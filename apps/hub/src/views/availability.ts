@@ -1,6 +1,5 @@
 import {
   type AllocationRule,
-  cellKey,
   channelAtp,
   type InventoryView,
   type LocationTrust,
@@ -8,7 +7,7 @@ import {
 } from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
 import { ANSWER_MAX_AGE_MS, type FreshnessPolicy, locationFreshness, trustFrom } from './freshness.js';
-import { readMemoOf } from './read-memo.js';
+import { type ReadLookups, readMemoOf } from './read-memo.js';
 import { sqlInventoryView } from './sql-inventory-view.js';
 
 /** One location's part in a SKU's availability. */
@@ -62,9 +61,15 @@ const paddedSize = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n
 
 const SEP = '\u0000';
 
+/** Answers remembered per kind and channels at most (the read memo's own bound counts this as one entry). */
+const MAX_REMEMBERED_SKUS = 50_000;
+
+/** A SKU's stock figures by location (locations without a stock row are absent). */
+type SkuStock = ReadonlyMap<string, StockFigures>;
+
 /** Stock figures of every location for the given SKUs, read in one query per 256 SKUs. */
-const stockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, StockFigures> => {
-  const figures = new Map<string, StockFigures>();
+const readStockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, Map<string, StockFigures>> => {
+  const bySku = new Map<string, Map<string, StockFigures>>(skus.map((sku) => [sku, new Map()]));
   for (let start = 0; start < skus.length; start += 256) {
     const chunk = skus.slice(start, start + 256);
     const size = paddedSize(chunk.length);
@@ -83,7 +88,7 @@ const stockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, Stoc
       ...params,
     );
     for (const r of rows)
-      figures.set(cellKey(r.location, r.sku), {
+      bySku.get(r.sku)?.set(r.location, {
         onHand: r.on_hand,
         reserved: r.reserved,
         damaged: r.damaged,
@@ -91,8 +96,40 @@ const stockOfSkus = (store: SqlStore, skus: readonly string[]): Map<string, Stoc
         safetyStock: r.safety_stock,
       });
   }
-  return figures;
+  return bySku;
 };
+
+/**
+ * Stock figures of the SKUs, remembered per SKU until the views change: unlike the answers built on
+ * them they do not age, so an answer past its age bound is recomputed without SQLite.
+ */
+const stockOfSkus = (store: SqlStore, memo: ReadLookups, skus: readonly string[]): Map<string, SkuStock> => {
+  const bySku = new Map<string, SkuStock>();
+  const missing: string[] = [];
+  for (const sku of skus) {
+    const known = memo.peek<SkuStock>(`stock${SEP}${sku}`);
+    if (known) bySku.set(sku, known);
+    else missing.push(sku);
+  }
+  if (missing.length > 0)
+    for (const [sku, stock] of readStockOfSkus(store, missing)) {
+      memo.remember(`stock${SEP}${sku}`, stock);
+      bySku.set(sku, stock);
+    }
+  return bySku;
+};
+
+/**
+ * The per-SKU lookups of channelAtp besides stock (network reservations, channel holds, allocation
+ * rules), remembered until the views change.
+ */
+const rememberedView = (base: InventoryView, memo: ReadLookups): InventoryView => ({
+  ...base,
+  networkReserved: (sku) => memo.get(`network-reserved${SEP}${sku}`, () => base.networkReserved(sku)),
+  channelHeld: (channel, sku) =>
+    memo.get(`channel-held${SEP}${channel}${SEP}${sku}`, () => base.channelHeld(channel, sku)),
+  allocation: (channel, sku) => memo.get(`allocation${SEP}${channel}${SEP}${sku}`, () => base.allocation(channel, sku)),
+});
 
 /**
  * Per-SKU values remembered under `kind` while the views do not change, for at most
@@ -106,18 +143,26 @@ const rememberedPerSku = <T>(
   channels: readonly string[],
   compute: (skus: readonly string[]) => Map<string, T>,
 ): T[] => {
-  const memo = readMemoOf(store).current();
-  const prefix = `${kind}${SEP}${channels.join(',')}${SEP}`;
-  const missing = skus.filter((sku) => !memo.isFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS));
-  const computed = missing.length > 0 ? compute(missing) : new Map<string, T>();
-  return skus.map((sku) =>
-    memo.getFresh(prefix + sku, nowMs, ANSWER_MAX_AGE_MS, () => {
-      // Only not computed above if the memo dropped it meanwhile (over its size bound).
-      const value = computed.get(sku) ?? compute([sku]).get(sku);
-      if (value === undefined) throw new Error(`no ${kind} computed for ${sku}`);
-      return value;
-    }),
-  );
+  // One map per kind and channels, keyed by the SKU itself: a key built per SKU was a new string to
+  // flatten and hash on every read of every SKU.
+  const answers = readMemoOf(store)
+    .current()
+    .get(`${kind}${SEP}${channels.join(',')}`, () => new Map<string, { at: number; value: T }>());
+  const isFresh = (hit: { at: number } | undefined): hit is { at: number; value: T } =>
+    hit !== undefined && nowMs - hit.at < ANSWER_MAX_AGE_MS && nowMs >= hit.at;
+  const hits = skus.map((sku) => answers.get(sku));
+  const missing = skus.filter((_, i) => !isFresh(hits[i]));
+  const computed = missing.length > 0 ? compute(missing) : undefined;
+  return skus.map((sku, i) => {
+    const hit = hits[i];
+    if (isFresh(hit)) return hit.value;
+    const value = computed?.get(sku);
+    if (value === undefined) throw new Error(`no ${kind} computed for ${sku}`);
+    // A crude bound (a catalogue larger than the memo): start over rather than track recency.
+    if (answers.size >= MAX_REMEMBERED_SKUS) answers.clear();
+    answers.set(sku, { at: nowMs, value });
+    return value;
+  });
 };
 
 /**
@@ -178,8 +223,11 @@ const computeAvailability = (
   const freshness = locationFreshness(store, policy, nowMs);
   const trust = trustFrom(freshness, policy);
   const base = sqlInventoryView(store);
-  const stock = stockOfSkus(store, skus);
-  const view: InventoryView = { ...base, stock: (sku, location) => stock.get(cellKey(location, sku)) ?? NO_STOCK };
+  const stock = stockOfSkus(store, memo, skus);
+  const view: InventoryView = {
+    ...rememberedView(base, memo),
+    stock: (sku, location) => stock.get(sku)?.get(location) ?? NO_STOCK,
+  };
   const locations = memo.get('locations', () => base.locations());
   const regionOf = new Map(locations.map((l) => [l.location, l.region]));
   const ids = locations.map((l) => l.location);

@@ -2,12 +2,12 @@ import type { SqlStore } from '../store/sql-store.js';
 
 /**
  * Lookups of the read side, remembered until the store changes. The store's version moves on every
- * committed write (a projector batch, a heartbeat, a rebuild), so nothing here can be older than
+ * committed write (a projector batch, a rebuild; not a heartbeat, which is live state), so nothing here can be older than
  * the views: between two writes, the availability API answers from memory instead of SQLite.
  */
 export class ReadMemo {
   private version = Number.NaN;
-  private entries = new Map<string, unknown>();
+  private lookups: ReadLookups = lookupsOver(new Map(), 0);
 
   constructor(
     private readonly store: SqlStore,
@@ -22,34 +22,43 @@ export class ReadMemo {
     const version = this.store.version();
     if (version !== this.version) {
       this.version = version;
-      this.entries = new Map();
+      this.lookups = lookupsOver(new Map(), this.maxEntries);
     }
-    const entries = this.entries;
-    const max = this.maxEntries;
-    return {
-      get: <T>(key: string, compute: () => T): T => {
-        if (entries.has(key)) return entries.get(key) as T;
-        const value = compute();
-        // A crude bound (a catalogue larger than the memo): start over rather than track recency.
-        if (entries.size >= max) entries.clear();
-        entries.set(key, value);
-        return value;
-      },
-      getFresh: <T>(key: string, nowMs: number, maxAgeMs: number, compute: () => T): T => {
-        const hit = entries.get(key) as { at: number; value: T } | undefined;
-        if (hit && nowMs - hit.at < maxAgeMs && nowMs >= hit.at) return hit.value;
-        const value = compute();
-        if (entries.size >= max) entries.clear();
-        entries.set(key, { at: nowMs, value });
-        return value;
-      },
-      isFresh: (key, nowMs, maxAgeMs) => {
-        const hit = entries.get(key) as { at: number } | undefined;
-        return hit !== undefined && nowMs - hit.at < maxAgeMs && nowMs >= hit.at;
-      },
-    };
+    return this.lookups;
   }
 }
+
+/** Lookups remembered in `entries` (at most `max` of them). */
+const lookupsOver = (entries: Map<string, unknown>, max: number): ReadLookups => {
+  const remember = (key: string, value: unknown) => {
+    // A crude bound (a catalogue larger than the memo): start over rather than track recency.
+    if (entries.size >= max) entries.clear();
+    entries.set(key, value);
+  };
+  const fresh = <T>(key: string, nowMs: number, maxAgeMs: number): T | undefined => {
+    const hit = entries.get(key) as { at: number; value: T } | undefined;
+    return hit && nowMs - hit.at < maxAgeMs && nowMs >= hit.at ? hit.value : undefined;
+  };
+  return {
+    get: <T>(key: string, compute: () => T): T => {
+      if (entries.has(key)) return entries.get(key) as T;
+      const value = compute();
+      remember(key, value);
+      return value;
+    },
+    getFresh: <T>(key: string, nowMs: number, maxAgeMs: number, compute: () => T): T => {
+      const hit = fresh<T>(key, nowMs, maxAgeMs);
+      if (hit !== undefined) return hit;
+      const value = compute();
+      remember(key, { at: nowMs, value });
+      return value;
+    },
+    peek: <T>(key: string) => entries.get(key) as T | undefined,
+    remember,
+    fresh,
+    rememberFresh: (key, nowMs, value) => remember(key, { at: nowMs, value }),
+  };
+};
 
 export interface ReadLookups {
   /** The remembered value of `key`, computing it on first use. Values must not be mutated. */
@@ -59,7 +68,14 @@ export interface ReadLookups {
    * entry ages on its own, so remembered answers do not all expire in the same instant.
    */
   getFresh<T>(key: string, nowMs: number, maxAgeMs: number, compute: () => T): T;
-  isFresh(key: string, nowMs: number, maxAgeMs: number): boolean;
+  /** The value remembered under `key` by `get` or `remember` (undefined: none). */
+  peek<T>(key: string): T | undefined;
+  /** Remembers a value for `get` and `peek`. */
+  remember<T>(key: string, value: T): void;
+  /** The value remembered under `key` by `getFresh` or `rememberFresh` if it is under `maxAgeMs` old. */
+  fresh<T>(key: string, nowMs: number, maxAgeMs: number): T | undefined;
+  /** Remembers a value computed at `nowMs`, for `fresh` and `getFresh` (not undefined). */
+  rememberFresh<T>(key: string, nowMs: number, value: T): void;
 }
 
 const memos = new WeakMap<SqlStore, ReadMemo>();

@@ -66,7 +66,7 @@ export const availabilityRoutes = (ctx: HubContext): Route[] => [
         parts.push(answer);
       }
       parts.push(BATCH_CLOSE);
-      return jsonText(200, Buffer.concat(parts));
+      return jsonText(200, parts);
     },
   }),
 ];
