@@ -40,6 +40,8 @@ export class NodeLink {
       reconnectTimeWait: 250,
       // Let a restarting nats-server come back without the client giving up on its first try.
       waitOnFirstConnect: true,
+      // As a store node connects (apps/store-node): no async stack built up front for every publish.
+      noAsyncTraces: true,
     });
     if (this.isCut || this.disposed) {
       await nc.close().catch(() => undefined);
