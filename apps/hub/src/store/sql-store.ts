@@ -75,29 +75,26 @@ export const openSqliteStore = (path: string, options: SqliteStoreOptions = {}):
     }
     return s;
   };
-  const totalChanges = db.prepare('SELECT total_changes()').pluck();
-  // total_changes() does not count DDL (a rebuild's DROP TABLE): exec bumps its own counter.
-  let execs = 0;
-  // Rows written by runLive, taken back out of the version.
-  let live = 0;
+  // Every write goes through run, runLive or exec: counting them here is what total_changes() would
+  // say, without a statement per read (the availability API asks on every request).
+  let writes = 0;
   return {
-    run: (sql, ...params) => ({ changes: prepare(sql).run(...params).changes }),
-    runLive: (sql, ...params) => {
+    run: (sql, ...params) => {
       const { changes } = prepare(sql).run(...params);
-      live += changes;
+      if (changes > 0) writes++;
       return { changes };
     },
+    runLive: (sql, ...params) => ({ changes: prepare(sql).run(...params).changes }),
     get: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).get(...params) as T | undefined,
     all: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).all(...params) as T[],
     transaction: (fn) => db.transaction(fn)(),
     exec: (sql) => {
       statements.clear();
-      execs++;
+      // DDL (a rebuild's DROP TABLE) counts as a write whatever it changed.
+      writes++;
       db.exec(sql);
     },
-    // total_changes() - live counts the other writes and execs the DDL; both only grow, so their
-    // sum moves on every change except a live one.
-    version: () => (totalChanges.get() as number) - live + execs,
+    version: () => writes,
     close: () => {
       void checkpointer?.stop();
       db.close();

@@ -191,7 +191,9 @@ export const availabilityOf = (
 
 /**
  * The same answers as UTF-8 JSON, remembered like the answers: a storefront page asks for the same
- * SKUs over and over, and serializing them was the largest cost of the availability API.
+ * SKUs over and over, and serializing them was the largest cost of the availability API. Only the
+ * JSON is remembered: keeping the objects too (a second answer per SKU, renewed every second) made
+ * most of what survived into the old generation, and so the major GCs under read load.
  */
 export const availabilityJsonOf = (
   store: SqlStore,
@@ -208,7 +210,10 @@ export const availabilityJsonOf = (
     channels,
     (missing) =>
       new Map(
-        availabilityOf(store, policy, nowMs, missing, channels).map((a) => [a.sku, Buffer.from(JSON.stringify(a))]),
+        computeAvailability(store, policy, nowMs, missing, channels).map((a) => [
+          a.sku,
+          Buffer.from(JSON.stringify(a)),
+        ]),
       ),
   );
 
