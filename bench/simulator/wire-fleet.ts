@@ -53,7 +53,12 @@ export class WireFleet implements Fleet {
   }
 
   async start(): Promise<void> {
-    this.nc = await connect({ servers: this.options.natsUrl, name: 'wire-fleet', maxReconnectAttempts: -1, noAsyncTraces: true });
+    this.nc = await connect({
+      servers: this.options.natsUrl,
+      name: 'wire-fleet',
+      maxReconnectAttempts: -1,
+      noAsyncTraces: true,
+    });
     this.js = jetstream(this.nc);
   }
 
