@@ -7,6 +7,7 @@ import {
   type SkuLine,
 } from '@stocknerve/domain';
 import { HUB_NAMES, type NodeIdentity } from './identity.js';
+import { storedEventOf } from './local-db/event-log.js';
 import type { LocalDb } from './local-db/local-db.js';
 
 /** Stock of one SKU at this store as the terminal shows it. */
@@ -47,7 +48,7 @@ export const localStock = async (db: LocalDb, identity: NodeIdentity): Promise<M
   const watermark = Number(wmDoc?.value.watermark ?? 0);
   const unappliedDocs = await db.events.find({ selector: { seq: { $gt: watermark } }, sort: [{ seq: 'asc' }] }).exec();
   const unapplied: InventoryEvent[] = unappliedDocs.flatMap((d) => {
-    const parsed = parseEvent(d.event);
+    const parsed = parseEvent(storedEventOf(d));
     return parsed.ok ? [parsed.event] : [];
   });
   const local = initialInventoryState();

@@ -11,9 +11,17 @@ import {
   stampEvent,
   uuidv7,
 } from '@stocknerve/domain';
+import type { RxDocument } from 'rxdb';
 import type { NodeIdentity } from '../identity.js';
 import type { LocalDb } from './local-db.js';
 import type { EventDoc } from './schemas.js';
+
+/**
+ * The event a stored document holds, as plain data. A document's own `event` field is RxDB's view of
+ * it (it cannot be posted to a worker or structured-cloned), and the domain's parse returns a plain
+ * current-version sale as it is given instead of copying it.
+ */
+export const storedEventOf = (doc: RxDocument<EventDoc>): Record<string, unknown> => doc.toJSON().event;
 
 /** Where the clock and randomness come from (injectable so simulations are reproducible). */
 export interface Entropy {
@@ -215,11 +223,11 @@ export class EventLog {
     this.lastSeq = Math.max(this.lastSeq, seq);
   }
 
-  /** Every stored event in seq order (the local log as the domain reads it). */
+  /** Every stored event in seq order (the local log as the domain reads it), as plain data. */
   async all(): Promise<InventoryEvent[]> {
     const docs = await this.serial(() => this.db.events.find({ selector: {}, sort: [{ seq: 'asc' }] }).exec());
     return docs.flatMap((d) => {
-      const parsed = parseEvent(d.event);
+      const parsed = parseEvent(storedEventOf(d));
       return parsed.ok ? [parsed.event] : [];
     });
   }
