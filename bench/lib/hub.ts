@@ -143,18 +143,25 @@ export class HubChild {
   }
 }
 
-/** CPU time (ms) a process (or one of its threads) has used so far, from /proc; undefined once it is gone. */
-export const cpuTimeOf = (pid: number, thread?: number): number | undefined => {
+/** User and system CPU time (ms) a process (or one of its threads) has used so far, from /proc; undefined once it is gone. */
+export const cpuTimesOf = (pid: number, thread?: number): { user: number; sys: number } | undefined => {
   try {
     const fields =
       readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8')
         .split(') ')[1]
         ?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of the full line (12 and 13 after the command).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    // utime and stime are fields 14 and 15 of the full line (12 and 13 after the command), in
+    // clock ticks of 10 ms.
+    return { user: Number(fields[11]) * 10, sys: Number(fields[12]) * 10 };
   } catch {
     return undefined;
   }
+};
+
+/** CPU time (ms) a process (or one of its threads) has used so far, from /proc; undefined once it is gone. */
+export const cpuTimeOf = (pid: number, thread?: number): number | undefined => {
+  const times = cpuTimesOf(pid, thread);
+  return times && times.user + times.sys;
 };
 
 /**

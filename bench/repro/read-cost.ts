@@ -8,26 +8,21 @@
 // per round (READ_COST_GC_LINES=1 prints a few), READ_COST_PROFILE=<dir> writes its CPU profile, and
 // BENCH_HUB_CLI runs another checkout's hub (A/B).
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { storeEventSubject } from '../../apps/hub/src/backbone/subjects.js';
-import { eventFactory } from '../../packages/domain/src/testing/index.js';
 import { freePort, makeTempDir, removeTempDir, startNatsServer } from '../../packages/test-harness/src/index.js';
-import { connect, jetstream } from '../lib/deps.js';
-import { defineLocations, HubChild, health, TOKENS, waitIdle } from '../lib/hub.js';
-import { followProgress } from '../lib/progress.js';
-import { publishAll } from '../lib/stream-lab.js';
+import { connect } from '../lib/deps.js';
+import { cpuTimesOf, HubChild } from '../lib/hub.js';
+import { availabilityRequests, READ_HEADERS, stockEveryCell } from '../scenarios/read-path.js';
 import { Prng } from '../simulator/prng.js';
-import { worldLayout } from '../simulator/world.js';
 
 const [kind = 'batch', secondsArg = '10', connectionsArg = '32'] = process.argv.slice(2);
-const TICK_MS = 1000 / 100; // USER_HZ
 
 /** User and system CPU time of a process so far, ms. */
 const cpuOf = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return { user: Number(f[11]) * TICK_MS, sys: Number(f[12]) * TICK_MS };
+  const times = cpuTimesOf(pid);
+  if (!times) throw new Error(`process ${pid} is gone`);
+  return times;
 };
 
 const dir = await makeTempDir('stocknerve-read-cost');
@@ -40,52 +35,9 @@ const hub = new HubChild('serve', { NATS_URL: server.url, HUB_DB: join(dir, 'vie
 const nc = await connect({ servers: server.url });
 try {
   await hub.ready();
-  const layout = worldLayout({ regions: 4, locationsPerRegion: 5, nodesPerLocation: 1, skus: 1000 });
-  await defineLocations(hub.url, layout.locations);
-  const { checkpoint: from } = await health(hub.url);
-  const events = layout.nodes.flatMap((n) => {
-    const f = eventFactory({ location: n.location, node: n.node, startMs: Date.now() - 3_600_000 });
-    return Array.from({ length: layout.skus.length / 20 }, (_, i) =>
-      f.next({
-        type: 'GoodsReceived',
-        data: {
-          purchaseOrderId: `po-${n.node}-${i}`,
-          lines: layout.skus.slice(i * 20, i * 20 + 20).map((sku, j) => ({ sku, qty: 5 + ((i + j) % 40) })),
-        },
-      }),
-    );
-  });
-  const js = jetstream(nc);
-  const regionOf = new Map(layout.nodes.map((n) => [n.node, n.region]));
-  const published = await publishAll(js, events.length, (i) => {
-    const e = events[i] as (typeof events)[number];
-    return {
-      subject: storeEventSubject(regionOf.get(e.node) ?? '', e.location, e.node),
-      data: JSON.stringify(e),
-      msgID: e.id,
-    };
-  });
-  await followProgress({
-    progress: async () => (await health(hub.url)).checkpoint,
-    from,
-    target: published.lastSeq,
-    timeoutMs: 120_000,
-  });
-  await waitIdle(hub.pid);
-  const prng = new Prng('read-cost');
-  const randomSku = () => layout.skus[prng.int(0, layout.skus.length - 1)] as string;
-  const headers = { authorization: `Bearer ${TOKENS.ecommerce}`, 'content-type': 'application/json' };
-  const request =
-    kind === 'single'
-      ? { method: 'GET' as const, setupRequest: (req: object) => ({ ...req, path: `/v1/availability/${randomSku()}` }) }
-      : {
-          method: 'POST' as const,
-          path: '/v1/availability/batch',
-          setupRequest: (req: object) => ({
-            ...req,
-            body: JSON.stringify({ skus: Array.from({ length: 20 }, randomSku), channel: 'web' }),
-          }),
-        };
+  const layout = await stockEveryCell(hub, nc);
+  const requests = availabilityRequests(layout.skus, new Prng('read-cost'));
+  const request = kind === 'single' ? requests.single : requests.batch;
   for (let round = 0; round < 3; round++) {
     const gcFrom = hub.output().length;
     const before = cpuOf(hub.pid);
@@ -94,7 +46,7 @@ try {
       url: hub.url,
       connections: Number(connectionsArg),
       duration: Number(secondsArg),
-      headers,
+      headers: READ_HEADERS,
       requests: [request],
     });
     const after = cpuOf(hub.pid);

@@ -4,13 +4,13 @@ import { storeEventSubject } from '../../apps/hub/src/backbone/subjects.js';
 import { eventFactory } from '../../packages/domain/src/testing/index.js';
 import { freePort, makeTempDir, removeTempDir, startNatsServer } from '../../packages/test-harness/src/index.js';
 import { type BenchOptions, check, fig, result, type ScenarioResult } from '../lib/context.js';
-import { connect, jetstream } from '../lib/deps.js';
+import { connect, jetstream, type NatsConnection } from '../lib/deps.js';
 import { defineLocations, HubChild, health, TOKENS, waitIdle } from '../lib/hub.js';
 import { collectProfile, profileArgs } from '../lib/profile.js';
 import { followProgress, nudgeProjector } from '../lib/progress.js';
 import { publishAll } from '../lib/stream-lab.js';
 import { Prng } from '../simulator/prng.js';
-import { worldLayout } from '../simulator/world.js';
+import { type WorldLayout, worldLayout } from '../simulator/world.js';
 
 export interface ReadSize {
   readonly seconds: number;
@@ -23,6 +23,69 @@ const WARMUP_SECONDS = 2;
 
 /** autocannon's options with its `warmup` (not in @types/autocannon 7). */
 type WarmedUpOptions = autocannon.Options & { warmup: { connections: number; duration: number } };
+
+/** A storefront's headers: its bearer token, and JSON bodies. */
+export const READ_HEADERS = { authorization: `Bearer ${TOKENS.ecommerce}`, 'content-type': 'application/json' };
+
+/**
+ * The read path's views: 20 stores with stock of every one of 1,000 SKUs (one delivery of 20 lines
+ * per 20 SKUs), applied by `hub`, which is then left to go quiet (it pushes the new cells to KV for a
+ * while). Returns the world's layout.
+ */
+export const stockEveryCell = async (hub: HubChild, nc: NatsConnection): Promise<WorldLayout> => {
+  const layout = worldLayout({ regions: 4, locationsPerRegion: 5, nodesPerLocation: 1, skus: 1000 });
+  await defineLocations(hub.url, layout.locations);
+  const { checkpoint: from } = await health(hub.url);
+  const events = layout.nodes.flatMap((n) => {
+    const f = eventFactory({ location: n.location, node: n.node, startMs: Date.now() - 3_600_000 });
+    return Array.from({ length: layout.skus.length / 20 }, (_, i) =>
+      f.next({
+        type: 'GoodsReceived',
+        data: {
+          purchaseOrderId: `po-${n.node}-${i}`,
+          lines: layout.skus.slice(i * 20, i * 20 + 20).map((sku, j) => ({ sku, qty: 5 + ((i + j) % 40) })),
+        },
+      }),
+    );
+  });
+  const js = jetstream(nc);
+  const regionOf = new Map(layout.nodes.map((n) => [n.node, n.region]));
+  const subjectOf = (node: string, location: string) => storeEventSubject(regionOf.get(node) ?? '', location, node);
+  const published = await publishAll(js, events.length, (i) => {
+    const e = events[i] as (typeof events)[number];
+    return { subject: subjectOf(e.node, e.location), data: JSON.stringify(e), msgID: e.id };
+  });
+  const firstNode = layout.nodes[0];
+  await followProgress({
+    progress: async () => (await health(hub.url)).checkpoint,
+    from,
+    target: published.lastSeq,
+    timeoutMs: 120_000,
+    nudge: async () =>
+      nudgeProjector(js, await js.jetstreamManager(), subjectOf(firstNode?.node ?? '', firstNode?.location ?? '')),
+  });
+  await waitIdle(hub.pid);
+  return layout;
+};
+
+/** autocannon requests for random SKUs: one SKU (GET), or a storefront page of BATCH_SKUS (POST). */
+export const availabilityRequests = (skus: readonly string[], prng: Prng) => {
+  const randomSku = () => skus[prng.int(0, skus.length - 1)] as string;
+  return {
+    single: {
+      method: 'GET',
+      setupRequest: (req) => ({ ...req, path: `/v1/availability/${randomSku()}` }),
+    },
+    batch: {
+      method: 'POST',
+      path: '/v1/availability/batch',
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ skus: Array.from({ length: BATCH_SKUS }, randomSku), channel: 'web' }),
+      }),
+    },
+  } satisfies Record<string, autocannon.Request>;
+};
 
 /**
  * (7) Read path: 20 stores with 1,000 SKUs each in the views (20,000 cells); autocannon (in the
@@ -43,43 +106,8 @@ export const readPathScenario = async (size: ReadSize, options: BenchOptions): P
   const nc = await connect({ servers: server.url });
   try {
     await hub.ready();
-    const layout = worldLayout({ regions: 4, locationsPerRegion: 5, nodesPerLocation: 1, skus: 1000 });
-    await defineLocations(hub.url, layout.locations);
-    const { checkpoint: from } = await health(hub.url);
-    // Stock for every SKU at every store: one delivery of 20 lines per 20 SKUs.
-    const events = layout.nodes.flatMap((n) => {
-      const f = eventFactory({ location: n.location, node: n.node, startMs: Date.now() - 3_600_000 });
-      return Array.from({ length: layout.skus.length / 20 }, (_, i) =>
-        f.next({
-          type: 'GoodsReceived',
-          data: {
-            purchaseOrderId: `po-${n.node}-${i}`,
-            lines: layout.skus.slice(i * 20, i * 20 + 20).map((sku, j) => ({ sku, qty: 5 + ((i + j) % 40) })),
-          },
-        }),
-      );
-    });
-    const js = jetstream(nc);
-    const regionOf = new Map(layout.nodes.map((n) => [n.node, n.region]));
-    const subjectOf = (node: string, location: string) => storeEventSubject(regionOf.get(node) ?? '', location, node);
-    const published = await publishAll(js, events.length, (i) => {
-      const e = events[i] as (typeof events)[number];
-      return { subject: subjectOf(e.node, e.location), data: JSON.stringify(e), msgID: e.id };
-    });
-    const firstNode = layout.nodes[0];
-    await followProgress({
-      progress: async () => (await health(hub.url)).checkpoint,
-      from,
-      target: published.lastSeq,
-      timeoutMs: 120_000,
-      nudge: async () =>
-        nudgeProjector(js, await js.jetstreamManager(), subjectOf(firstNode?.node ?? '', firstNode?.location ?? '')),
-    });
-    // The hub pushes the new cells to KV for a while: measure reads once it is quiet.
-    await waitIdle(hub.pid);
-    const prng = new Prng(`${options.seed}/read`);
-    const randomSku = () => layout.skus[prng.int(0, layout.skus.length - 1)] as string;
-    const headers = { authorization: `Bearer ${TOKENS.ecommerce}`, 'content-type': 'application/json' };
+    const layout = await stockEveryCell(hub, nc);
+    const requests = availabilityRequests(layout.skus, new Prng(`${options.seed}/read`));
     options.log(`  GET /v1/availability/:sku, ${size.connections} connections, ${size.seconds} s`);
     // Sampling starts after a warm-up at full load (the JIT compiles each route's path, the memo
     // fills), as a storefront's traffic is a steady state, not a cold start.
@@ -89,8 +117,8 @@ export const readPathScenario = async (size: ReadSize, options: BenchOptions): P
       connections: size.connections,
       duration: size.seconds,
       warmup,
-      headers,
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/v1/availability/${randomSku()}` }) }],
+      headers: READ_HEADERS,
+      requests: [requests.single],
     };
     const single = await autocannon(singleRun);
     options.log(
@@ -101,17 +129,8 @@ export const readPathScenario = async (size: ReadSize, options: BenchOptions): P
       connections: size.connections,
       duration: size.seconds,
       warmup,
-      headers,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/availability/batch',
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({ skus: Array.from({ length: BATCH_SKUS }, randomSku), channel: 'web' }),
-          }),
-        },
-      ],
+      headers: READ_HEADERS,
+      requests: [requests.batch],
     };
     const batch = await autocannon(batchRun);
     for (const [name, res] of [
