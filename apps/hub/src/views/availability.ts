@@ -7,7 +7,7 @@ import {
 } from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
 import { ANSWER_MAX_AGE_MS, type FreshnessPolicy, locationFreshness, trustFrom } from './freshness.js';
-import { type ReadLookups, readMemoOf } from './read-memo.js';
+import { isYoung, type ReadLookups, readMemoOf } from './read-memo.js';
 import { sqlInventoryView } from './sql-inventory-view.js';
 
 /** One location's part in a SKU's availability. */
@@ -149,7 +149,7 @@ const rememberedPerSku = <T>(
     .current()
     .get(`${kind}${SEP}${channels.join(',')}`, () => new Map<string, { at: number; value: T }>());
   const isFresh = (hit: { at: number } | undefined): hit is { at: number; value: T } =>
-    hit !== undefined && nowMs - hit.at < ANSWER_MAX_AGE_MS && nowMs >= hit.at;
+    hit !== undefined && isYoung(hit.at, nowMs, ANSWER_MAX_AGE_MS);
   const hits = skus.map((sku) => answers.get(sku));
   const missing = skus.filter((_, i) => !isFresh(hits[i]));
   const computed = missing.length > 0 ? compute(missing) : undefined;

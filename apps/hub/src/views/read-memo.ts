@@ -28,6 +28,9 @@ export class ReadMemo {
   }
 }
 
+/** Whether a value computed at `at` is under `maxAgeMs` old at `nowMs` (never one "from the future"). */
+export const isYoung = (at: number, nowMs: number, maxAgeMs: number): boolean => nowMs - at < maxAgeMs && nowMs >= at;
+
 /** Lookups remembered in `entries` (at most `max` of them). */
 const lookupsOver = (entries: Map<string, unknown>, max: number): ReadLookups => {
   const remember = (key: string, value: unknown) => {
@@ -37,7 +40,7 @@ const lookupsOver = (entries: Map<string, unknown>, max: number): ReadLookups =>
   };
   const fresh = <T>(key: string, nowMs: number, maxAgeMs: number): T | undefined => {
     const hit = entries.get(key) as { at: number; value: T } | undefined;
-    return hit && nowMs - hit.at < maxAgeMs && nowMs >= hit.at ? hit.value : undefined;
+    return hit && isYoung(hit.at, nowMs, maxAgeMs) ? hit.value : undefined;
   };
   return {
     get: <T>(key: string, compute: () => T): T => {
