@@ -302,15 +302,18 @@ export class LocalFleet implements Fleet {
       const node = this.prng.pick(this.nodes);
       const seq = node.client.log.seq;
       if (seq === 0) continue;
+      const pick = this.prng.int(1, seq);
+      const ackedAt = node.client.log.ackedAtOf(pick);
+      if (ackedAt === null || ackedAt >= ackedBefore) continue;
       const doc = await node.client.log.db.events
-        .findOne({ selector: { seq: this.prng.int(1, seq) } })
+        .findOne({ selector: { seq: pick } })
         .exec()
         .catch(() => null);
-      if (doc?.ackState !== 'acked' || doc.ackedAt >= ackedBefore) continue;
+      if (!doc) continue;
       out.push({
         subject: eventSubjectOf(node.client.log.identity),
         event: doc.toMutableJSON().event as unknown as InventoryEvent,
-        ackedAt: doc.ackedAt,
+        ackedAt,
       });
     }
     return out;

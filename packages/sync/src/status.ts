@@ -10,6 +10,10 @@ export interface SyncStatus {
   readonly oldestPendingAgeMs: number | null;
   /** Highest seq recorded locally. */
   readonly lastSeq: number;
+  /** Every local event with seq ≤ this is in the hub's stream, except the `requeued` ones. */
+  readonly ackedThrough: number;
+  /** Events anti-entropy re-queued (the hub lacked them) that wait to be sent again. */
+  readonly requeued: readonly number[];
   /** When the last PubAck arrived (ms; null: never in this session). */
   readonly lastAckAt: number | null;
   /** Last time anything came from the hub (ack or pulled value), ms. */
@@ -31,6 +35,8 @@ export const initialSyncStatus = (): SyncStatus => ({
   pending: 0,
   oldestPendingAgeMs: null,
   lastSeq: 0,
+  ackedThrough: 0,
+  requeued: [],
   lastAckAt: null,
   lastContactAt: null,
   lastPull: {},

@@ -180,6 +180,8 @@ export class SyncClient {
         pending: count,
         oldestPendingAgeMs: oldestRecordedAt === null ? null : Math.max(0, this.now() - oldestRecordedAt),
         lastSeq: this.log.seq,
+        ackedThrough: this.log.outbox.ackedThrough,
+        requeued: this.log.outbox.requeued,
       });
     } catch {
       // The database is closing.
@@ -331,14 +333,13 @@ export class SyncClient {
     if (!nc || nc.isClosed() || !this.status.connected) return;
     const { identity } = this.options;
     const s = this.status;
-    const lastAcked = s.pending === 0 ? this.log.seq : Math.max(0, this.log.seq - s.pending);
     nc.publish(
       heartbeatSubjectOf(identity),
       JSON.stringify({
         ...identity,
         pending: s.pending,
         oldestPendingAgeMs: s.oldestPendingAgeMs,
-        lastAckedSeq: lastAcked,
+        lastAckedSeq: this.log.outbox.ackedThrough,
         ...(this.options.appVersion ? { appVersion: this.options.appVersion } : {}),
       }),
     );

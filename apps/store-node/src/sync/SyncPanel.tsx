@@ -71,15 +71,13 @@ export const SyncPanel = () => {
             <th scope="col">Document</th>
             <th scope="col">Recorded</th>
             <th scope="col">State</th>
-            <th scope="col" class="num">
-              Stream seq
-            </th>
           </tr>
         </thead>
         <tbody>
           {events.map((e) => {
             const applied = wm ? e.seq <= wm.watermark : false;
-            const state = e.ackState === 'pending' ? 'pending' : applied ? 'applied' : 'acked';
+            const unacked = e.seq > status.ackedThrough || status.requeued.includes(e.seq);
+            const state = unacked ? 'pending' : applied ? 'applied' : 'acked';
             return (
               <tr key={e.id} data-seq={e.seq} data-state={state}>
                 <td class="num mono">{e.seq}</td>
@@ -89,13 +87,12 @@ export const SyncPanel = () => {
                 <td>
                   <span class={`badge badge-${state}`}>{state}</span>
                 </td>
-                <td class="num mono">{e.streamSeq || '—'}</td>
               </tr>
             );
           })}
           {events.length === 0 ? (
             <tr class="empty">
-              <td colSpan={6}>Nothing recorded on this terminal yet.</td>
+              <td colSpan={5}>Nothing recorded on this terminal yet.</td>
             </tr>
           ) : null}
         </tbody>

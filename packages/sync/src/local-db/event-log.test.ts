@@ -34,4 +34,46 @@ describe('the event log', () => {
       await db.close();
     }
   });
+
+  it('records acknowledgements without touching the events, and sends re-queued ones first', async () => {
+    const db = await openMemoryTestDb();
+    try {
+      const log = new EventLog(db, identity);
+      await log.init();
+      for (let i = 1; i <= 5; i++)
+        await log.record(
+          [{ type: 'GoodsReceived', data: { purchaseOrderId: `po-${i}`, lines: [{ sku: 'A', qty: i }] } }],
+          {
+            correlationId: `c-${i}`,
+          },
+        );
+      const revisions = async () => (await db.events.find({ sort: [{ seq: 'asc' }] }).exec()).map((d) => d.revision);
+      const before = await revisions();
+
+      const first = await log.pending(3);
+      expect(first.map((d) => d.seq)).toEqual([1, 2, 3]);
+      await log.markAcked([1, 2, 3], 42, 1_000);
+      expect(await revisions()).toEqual(before);
+      expect(await log.pendingSummary()).toMatchObject({ count: 2 });
+      expect(log.ackedAtOf(2)).toBe(1_000);
+      expect(log.ackedAtOf(4)).toBeNull();
+      expect(log.outbox.lastStreamSeq).toBe(42);
+
+      // Anti-entropy: 2 is missing at the hub; 4 was never acknowledged, so it is not "re-queued".
+      expect(await log.markPending([2, 4])).toBe(1);
+      expect((await log.pending(10)).map((d) => d.seq)).toEqual([2, 4, 5]);
+      expect(await log.pendingSummary()).toEqual({ count: 3, oldestRecordedAt: first[1]?.recordedAt });
+      await log.markAcked([2, 4, 5], 45, 2_000);
+      expect(log.ackedAtOf(2)).toBe(2_000);
+      expect(await log.pendingSummary()).toEqual({ count: 0, oldestRecordedAt: null });
+
+      // Kept across a restart.
+      const reopened = new EventLog(db, identity);
+      await reopened.init();
+      expect(reopened.outbox).toEqual(log.outbox);
+      expect(await revisions()).toEqual(before);
+    } finally {
+      await db.close();
+    }
+  });
 });

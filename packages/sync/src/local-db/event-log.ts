@@ -14,6 +14,17 @@ import {
 import type { RxDocument } from 'rxdb';
 import type { NodeIdentity } from '../identity.js';
 import type { LocalDb } from './local-db.js';
+import {
+  ackedAtOf,
+  EMPTY_OUTBOX_STATE,
+  isUnacked,
+  OUTBOX_STATE_KEY,
+  type OutboxState,
+  parseOutboxState,
+  withAcks,
+  withRequeued,
+  withRestoredThrough,
+} from './outbox-state.js';
 import type { EventDoc } from './schemas.js';
 
 /**
@@ -43,6 +54,7 @@ export const systemEntropy: Entropy = {
  */
 export class EventLog {
   private lastSeq = 0;
+  private outboxState: OutboxState = EMPTY_OUTBOX_STATE;
   private clock: Hlc;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<() => void>();
@@ -55,8 +67,10 @@ export class EventLog {
     this.clock = hlcZero(identity.node);
   }
 
-  /** Loads the last seq and HLC from the stored log. */
+  /** Loads the last seq and HLC, and what the stream has acknowledged, from the stored log. */
   async init(): Promise<void> {
+    const stored = await this.db.meta.findOne(OUTBOX_STATE_KEY).exec();
+    this.outboxState = stored ? parseOutboxState(stored.toJSON().value) : EMPTY_OUTBOX_STATE;
     const last = await this.db.events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
     if (last) {
       this.lastSeq = last.seq;
@@ -116,10 +130,7 @@ export class EventLog {
         seq: event.seq,
         type: event.type,
         event: event as unknown as Record<string, unknown>,
-        ackState: 'pending',
-        streamSeq: 0,
         recordedAt: now,
-        ackedAt: 0,
         origin: 'local',
       }));
       const { error } = await this.db.events.bulkInsert(docs);
@@ -143,49 +154,77 @@ export class EventLog {
     return result;
   }
 
-  /** Un-acked events in seq order, at most `limit`. */
+  /** What the stream has acknowledged of this log, as of the last write. */
+  get outbox(): OutboxState {
+    return this.outboxState;
+  }
+
+  /** When the stream acknowledged the event `seq` (ms), or null while it waits to be sent. */
+  ackedAtOf(seq: number): number | null {
+    return ackedAtOf(this.outboxState, seq);
+  }
+
+  /**
+   * Events waiting to be sent, in seq order, at most `limit`: first those anti-entropy re-queued
+   * (older), then those above the acknowledged prefix.
+   */
   pending(limit: number): Promise<EventDoc[]> {
     return this.serial(async () => {
-      const docs = await this.db.events
-        .find({ selector: { ackState: 'pending' }, sort: [{ seq: 'asc' }], limit })
-        .exec();
-      return docs.map((d) => d.toMutableJSON());
+      const { requeued, ackedThrough } = this.outboxState;
+      const again = requeued.length === 0 ? [] : await this.findSeqs(requeued.slice(0, limit));
+      const above =
+        again.length >= limit
+          ? []
+          : await this.db.events
+              .find({ selector: { seq: { $gt: ackedThrough } }, sort: [{ seq: 'asc' }], limit: limit - again.length })
+              .exec();
+      return [...again, ...above].map((d) => d.toMutableJSON());
     });
   }
 
   /** How many events wait for a PubAck, and since when the oldest does (ms; null if none). */
   pendingSummary(): Promise<{ count: number; oldestRecordedAt: number | null }> {
     return this.serial(async () => {
-      const count = await this.db.events.count({ selector: { ackState: 'pending' } }).exec();
+      const { requeued, ackedThrough } = this.outboxState;
+      const above = await this.db.events.count({ selector: { seq: { $gt: ackedThrough } } }).exec();
+      const count = requeued.length + above;
       if (count === 0) return { count, oldestRecordedAt: null };
-      const oldest = await this.db.events.findOne({ selector: { ackState: 'pending' }, sort: [{ seq: 'asc' }] }).exec();
+      const oldest = await this.db.events
+        .findOne({
+          selector: { seq: requeued.length > 0 ? requeued[0] : { $gt: ackedThrough } },
+          sort: [{ seq: 'asc' }],
+        })
+        .exec();
       return { count, oldestRecordedAt: oldest?.recordedAt ?? null };
     });
   }
 
-  /** Records PubAcks: the stream holds these events. */
-  async markAcked(acks: readonly { doc: EventDoc; streamSeq: number }[], at: number): Promise<void> {
-    if (acks.length === 0) return;
-    await this.serial(() =>
-      this.db.events.bulkUpsert(
-        acks.map(({ doc, streamSeq }) => ({ ...doc, ackState: 'acked' as const, streamSeq, ackedAt: at })),
-      ),
-    );
+  /**
+   * Records PubAcks for these events (a prefix of what `pending` handed out, in its order), the
+   * last one at stream seq `lastStreamSeq`: one write for the batch.
+   */
+  async markAcked(seqs: readonly number[], lastStreamSeq: number, at: number): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.serial(() => this.saveOutbox(withAcks(this.outboxState, seqs, lastStreamSeq, at)));
   }
 
-  /** Anti-entropy: the hub lacks these acked events; send them again. */
+  /** Anti-entropy: the hub lacks these acknowledged events; send them again. */
   async markPending(seqs: readonly number[]): Promise<number> {
     if (seqs.length === 0) return 0;
     const requeued = await this.serial(async () => {
-      const docs = await this.db.events.find({ selector: { seq: { $in: [...seqs] }, ackState: 'acked' } }).exec();
-      await this.db.events.bulkUpsert(docs.map((d) => ({ ...d.toMutableJSON(), ackState: 'pending' as const })));
-      return docs.length;
+      const stored = await this.findSeqs(seqs);
+      const acked = stored.map((d) => d.seq).filter((seq) => !isUnacked(this.outboxState, seq));
+      if (acked.length > 0) await this.saveOutbox(withRequeued(this.outboxState, acked));
+      return acked.length;
     });
     if (requeued > 0) for (const l of this.listeners) l();
     return requeued;
   }
 
-  /** Acked events with seq in the given ranges or above `above`, acked before `ackedBefore`. */
+  /**
+   * Acknowledged events with seq above `watermark` that the hub has not applied (above its
+   * `maxSeq` or in one of its `gaps`), acknowledged before `ackedBefore`.
+   */
   async ackedMissingAtHub(
     watermark: number,
     maxSeq: number,
@@ -193,27 +232,57 @@ export class EventLog {
     ackedBefore: number,
   ): Promise<number[]> {
     const docs = await this.serial(() =>
-      this.db.events.find({ selector: { ackState: 'acked', seq: { $gt: watermark } }, sort: [{ seq: 'asc' }] }).exec(),
+      this.db.events
+        .find({ selector: { seq: { $gt: watermark, $lte: this.outboxState.ackedThrough } }, sort: [{ seq: 'asc' }] })
+        .exec(),
     );
     const inGap = (seq: number) => gaps.some(([a, b]) => seq >= a && seq <= b);
-    return docs.filter((d) => d.ackedAt < ackedBefore && (d.seq > maxSeq || inGap(d.seq))).map((d) => d.seq);
+    return docs
+      .map((d) => d.seq)
+      .filter((seq) => {
+        const ackedAt = this.ackedAtOf(seq);
+        return ackedAt !== null && ackedAt < ackedBefore && (seq > maxSeq || inGap(seq));
+      });
   }
 
-  /** Puts events restored from the hub's stream back into an empty log, as acked. */
+  /**
+   * The stored events among `seqs`, in seq order. Bounded by their lowest and highest seq, so that
+   * the query walks that part of the seq index (RxDB plans no index range for `$in` alone: it would
+   * read the whole log).
+   */
+  private findSeqs(seqs: readonly number[]) {
+    const lo = seqs.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+    const hi = seqs.reduce((a, b) => Math.max(a, b), 0);
+    return this.db.events
+      .find({ selector: { seq: { $gte: lo, $lte: hi, $in: [...seqs] } }, sort: [{ seq: 'asc' }] })
+      .exec();
+  }
+
+  private async saveOutbox(next: OutboxState): Promise<void> {
+    if (next === this.outboxState) return;
+    await this.db.meta.upsert({ key: OUTBOX_STATE_KEY, value: next as unknown as Record<string, unknown> });
+    this.outboxState = next;
+  }
+
+  /**
+   * Puts events restored from the hub's stream back into an empty log, as acknowledged (the stream
+   * holds them, and every seq below them is the hub's to know).
+   */
   async importRestored(events: readonly { event: InventoryEvent; streamSeq: number }[], at: number): Promise<void> {
-    const docs: EventDoc[] = events.map(({ event, streamSeq }) => ({
+    const docs: EventDoc[] = events.map(({ event }) => ({
       id: event.id,
       seq: event.seq,
       type: event.type,
       event: event as unknown as Record<string, unknown>,
-      ackState: 'acked',
-      streamSeq,
       recordedAt: Date.parse(event.occurredAt) || at,
-      ackedAt: at,
       origin: 'restored',
     }));
+    const through = events.reduce((max, { event }) => Math.max(max, event.seq), 0);
+    const lastStreamSeq = events.reduce((max, { streamSeq }) => Math.max(max, streamSeq), 0);
     await this.serial(async () => {
       await this.db.events.bulkUpsert(docs);
+      const restored = withRestoredThrough(this.outboxState, through, at);
+      await this.saveOutbox({ ...restored, lastStreamSeq: Math.max(restored.lastStreamSeq, lastStreamSeq) });
       await this.init();
     });
   }

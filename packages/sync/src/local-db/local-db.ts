@@ -1,6 +1,9 @@
-import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
+import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
+import { LogUpgrade } from './log-upgrade.js';
 import {
   type EventDoc,
+  type EventDocV0,
   eventSchema,
   type MetaDoc,
   metaSchema,
@@ -14,6 +17,11 @@ export type LocalCollections = {
   meta: RxCollection<MetaDoc>;
 };
 export type LocalDb = RxDatabase<LocalCollections>;
+
+addRxPlugin(RxDBMigrationSchemaPlugin);
+
+/** Events migrated per write while a terminal upgrades its log (RxDB's default is 10). */
+const MIGRATION_BATCH = 500;
 
 /**
  * Opens the node's local database. The storage is injected: Dexie (IndexedDB) in the browser or
@@ -31,9 +39,18 @@ export const openLocalDb = async (options: { name: string; storage: RxStorage<an
     closeDuplicates: true,
   });
   await db.addCollections({
-    events: { schema: eventSchema },
     projections: { schema: projectionSchema },
     meta: { schema: metaSchema },
   });
+  const upgrade = new LogUpgrade(db.meta);
+  await db.addCollections({
+    events: {
+      schema: eventSchema,
+      autoMigrate: false,
+      migrationStrategies: { 1: (old: EventDocV0) => upgrade.migrate(old) },
+    },
+  });
+  await db.events.migratePromise(MIGRATION_BATCH);
+  await upgrade.finish(db.events, Date.now());
   return db;
 };

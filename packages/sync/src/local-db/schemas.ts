@@ -1,6 +1,10 @@
 import type { RxJsonSchema } from 'rxdb';
 
-/** One event of this node's log: the local commit point of every sale, return, count... */
+/**
+ * One event of this node's log: the local commit point of every sale, return, count... Written once
+ * and never changed: whether JetStream holds it is the outbox's state (`outbox-state.ts`), one
+ * document for the whole log.
+ */
 export interface EventDoc {
   /** Event id (UUIDv7): also the JetStream `Nats-Msg-Id`. */
   id: string;
@@ -9,20 +13,18 @@ export interface EventDoc {
   type: string;
   /** The stored event, exactly as published. */
   event: Record<string, unknown>;
-  /** `pending` until JetStream acknowledged it; back to `pending` if anti-entropy finds the hub lacks it. */
-  ackState: 'pending' | 'acked';
-  /** JetStream stream sequence from the PubAck (0 while pending). */
-  streamSeq: number;
-  /** When it was recorded locally / acknowledged (ms). */
+  /** When it was recorded locally (ms). */
   recordedAt: number;
-  ackedAt: number;
   /** Events of this node that came back from the hub during a restore are marked here. */
   origin: 'local' | 'restored';
 }
 
-// Field named `ackState`, not `synced`: RxDB rejects a top-level `synced` in dev-mode (SC17).
+/**
+ * Version 1 dropped each event's ack fields (`ackState`, `streamSeq`, `ackedAt`) for the outbox's
+ * state; `local-db.ts` migrates a version-0 log.
+ */
 export const eventSchema: RxJsonSchema<EventDoc> = {
-  version: 0,
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   properties: {
@@ -30,15 +32,19 @@ export const eventSchema: RxJsonSchema<EventDoc> = {
     seq: { type: 'number', minimum: 1, maximum: 1e15, multipleOf: 1 },
     type: { type: 'string', maxLength: 64 },
     event: { type: 'object' },
-    ackState: { type: 'string', enum: ['pending', 'acked'], maxLength: 8 },
-    streamSeq: { type: 'number', minimum: 0, maximum: 1e15, multipleOf: 1 },
     recordedAt: { type: 'number', minimum: 0, maximum: 1e15, multipleOf: 1 },
-    ackedAt: { type: 'number', minimum: 0, maximum: 1e15, multipleOf: 1 },
     origin: { type: 'string', enum: ['local', 'restored'], maxLength: 8 },
   },
-  required: ['id', 'seq', 'type', 'event', 'ackState', 'streamSeq', 'recordedAt', 'ackedAt', 'origin'],
-  indexes: ['seq', ['ackState', 'seq']],
+  required: ['id', 'seq', 'type', 'event', 'recordedAt', 'origin'],
+  indexes: ['seq'],
 };
+
+/** An event document as version 0 of the schema stored it (each with its own ack state). */
+export interface EventDocV0 extends EventDoc {
+  ackState: 'pending' | 'acked';
+  streamSeq: number;
+  ackedAt: number;
+}
 
 /** A value pulled from one of the hub's KV buckets, kept so it is there offline. */
 export interface ProjectionDoc {

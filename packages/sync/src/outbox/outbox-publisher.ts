@@ -20,7 +20,7 @@ export interface OutboxEvents {
 
 /**
  * Sends un-acked events in node-seq order with `Nats-Msg-Id` = event id, pipelined, and records
- * each PubAck. Over one connection JetStream stores messages in the order sent, so after any failure
+ * the batch's PubAcks in one write. Over one connection JetStream stores messages in the order sent, so after any failure
  * the stream holds a prefix of what was sent; resuming from the first un-acked event (same msg ids:
  * JetStream drops the duplicates within its window, the hub beyond it) keeps every node's order.
  */
@@ -110,7 +110,7 @@ export class OutboxPublisher {
       const sent = await this.publishInOrder(js, batch);
       if (sent.acked.length > 0) {
         const at = this.now();
-        await this.log.markAcked(sent.acked, at);
+        await this.log.markAcked(sent.acked, sent.lastStreamSeq, at);
         this.events.onAck?.(sent.acked.length, at);
       }
       if (sent.error) {
@@ -129,7 +129,7 @@ export class OutboxPublisher {
   private async publishInOrder(
     js: JetStreamClient,
     batch: readonly EventDoc[],
-  ): Promise<{ acked: { doc: EventDoc; streamSeq: number }[]; error?: unknown }> {
+  ): Promise<{ acked: number[]; lastStreamSeq: number; error?: unknown }> {
     const pending = batch.map((doc) =>
       js
         .publish(eventSubjectOf(this.log.identity), JSON.stringify(doc.event), {
@@ -142,11 +142,13 @@ export class OutboxPublisher {
         ),
     );
     const results = await Promise.all(pending);
-    const acked: { doc: EventDoc; streamSeq: number }[] = [];
+    const acked: number[] = [];
+    let lastStreamSeq = 0;
     for (const [i, r] of results.entries()) {
-      if (!r.ok) return { acked, error: r.error };
-      acked.push({ doc: batch[i] as EventDoc, streamSeq: r.ack.seq });
+      if (!r.ok) return { acked, lastStreamSeq, error: r.error };
+      acked.push((batch[i] as EventDoc).seq);
+      lastStreamSeq = Math.max(lastStreamSeq, r.ack.seq);
     }
-    return { acked };
+    return { acked, lastStreamSeq };
   }
 }

@@ -1,0 +1,151 @@
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { createRxDatabase, type RxJsonSchema } from 'rxdb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { describe, expect, it } from 'vitest';
+import { EventLog } from './event-log.js';
+import { openLocalDb } from './local-db.js';
+import { OUTBOX_STATE_KEY } from './outbox-state.js';
+import { type EventDocV0, eventSchema, metaSchema, projectionSchema } from './schemas.js';
+
+const identity = { node: 'store-1-t1', location: 'store-1', region: 'north' };
+const storage = () => getRxStorageDexie({ indexedDB, IDBKeyRange });
+let counter = 0;
+
+/** The event schema as version 0 stored it: each event with its own ack state. */
+const eventSchemaV0: RxJsonSchema<EventDocV0> = {
+  ...(eventSchema as unknown as RxJsonSchema<EventDocV0>),
+  version: 0,
+  properties: {
+    ...(eventSchema.properties as RxJsonSchema<EventDocV0>['properties']),
+    ackState: { type: 'string', enum: ['pending', 'acked'], maxLength: 8 },
+    streamSeq: { type: 'number', minimum: 0, maximum: 1e15, multipleOf: 1 },
+    ackedAt: { type: 'number', minimum: 0, maximum: 1e15, multipleOf: 1 },
+  },
+  required: ['id', 'seq', 'type', 'event', 'ackState', 'streamSeq', 'recordedAt', 'ackedAt', 'origin'],
+  indexes: ['seq', ['ackState', 'seq']],
+};
+
+const v0Doc = (seq: number, ackState: 'pending' | 'acked'): EventDocV0 => ({
+  id: `0190000${String(seq).padStart(5, '0')}-ev`,
+  seq,
+  type: 'GoodsReceived',
+  event: { seq, note: `event ${seq}` },
+  ackState,
+  streamSeq: ackState === 'acked' ? 100 + seq : 0,
+  recordedAt: 1_700_000_000_000 + seq,
+  ackedAt: ackState === 'acked' ? 1_700_000_100_000 + seq : 0,
+  origin: 'local',
+});
+
+/** A terminal's database as a version-0 build left it. */
+const writeV0Log = async (name: string, docs: readonly EventDocV0[]) => {
+  const db = await createRxDatabase({ name, storage: storage(), multiInstance: false });
+  const { events } = await db.addCollections({
+    events: { schema: eventSchemaV0 },
+    projections: { schema: projectionSchema },
+    meta: { schema: metaSchema },
+  });
+  await events.bulkInsert([...docs]);
+  await db.close();
+};
+
+describe("upgrading a terminal's log to immutable events", () => {
+  it('moves the ack state into the outbox: nothing unacknowledged is taken for sent', async () => {
+    const name = `upgrade-${process.pid}-${++counter}`;
+    // 1-4 acked, 5 re-queued by anti-entropy, 6 acked, 7-9 never sent.
+    const states = ['acked', 'acked', 'acked', 'acked', 'pending', 'acked', 'pending', 'pending', 'pending'] as const;
+    await writeV0Log(
+      name,
+      states.map((s, i) => v0Doc(i + 1, s)),
+    );
+
+    const db = await openLocalDb({ name, storage: storage() });
+    try {
+      const docs = (await db.events.find({ sort: [{ seq: 'asc' }] }).exec()).map((d) => d.toJSON());
+      expect(docs.map((d) => d.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(docs[4]).toEqual({
+        id: v0Doc(5, 'pending').id,
+        seq: 5,
+        type: 'GoodsReceived',
+        event: { seq: 5, note: 'event 5' },
+        recordedAt: 1_700_000_000_005,
+        origin: 'local',
+      });
+      const log = new EventLog(db, identity);
+      await log.init();
+      expect(log.seq).toBe(9);
+      expect(log.outbox.ackedThrough).toBe(4);
+      // 6 was acked, but above 5: sent again, and the duplicate absorbed.
+      expect((await log.pending(100)).map((d) => d.seq)).toEqual([5, 6, 7, 8, 9]);
+      expect((await log.pendingSummary()).count).toBe(5);
+      expect(log.ackedAtOf(4)).not.toBeNull();
+      expect(await db.meta.findOne('outbox-upgrade').exec()).toBeNull();
+    } finally {
+      await db.close();
+    }
+
+    // Opening it again changes nothing.
+    const again = await openLocalDb({ name, storage: storage() });
+    try {
+      const log = new EventLog(again, identity);
+      await log.init();
+      expect(log.outbox.ackedThrough).toBe(4);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('takes a fully acknowledged log as sent, and an empty one as a new terminal', async () => {
+    const name = `upgrade-${process.pid}-${++counter}`;
+    await writeV0Log(
+      name,
+      [1, 2, 3].map((seq) => v0Doc(seq, 'acked')),
+    );
+    const db = await openLocalDb({ name, storage: storage() });
+    try {
+      const log = new EventLog(db, identity);
+      await log.init();
+      expect(log.outbox.ackedThrough).toBe(3);
+      expect(await log.pending(10)).toEqual([]);
+    } finally {
+      await db.close();
+    }
+
+    const emptyName = `upgrade-${process.pid}-${++counter}`;
+    await writeV0Log(emptyName, []);
+    const empty = await openLocalDb({ name: emptyName, storage: storage() });
+    try {
+      expect(await empty.meta.findOne(OUTBOX_STATE_KEY).exec()).toBeNull();
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('finishes an upgrade cut short after the events were rewritten, from its note', async () => {
+    const name = `upgrade-${process.pid}-${++counter}`;
+    const db = await openLocalDb({ name, storage: storage() });
+    const log = new EventLog(db, identity);
+    await log.init();
+    for (let i = 0; i < 5; i++)
+      await log.record(
+        [{ type: 'GoodsReceived', data: { purchaseOrderId: `po-${i}`, lines: [{ sku: 'A', qty: 1 }] } }],
+        {
+          correlationId: `c-${i}`,
+        },
+      );
+    // What a power cut between the rewrite and the outbox's first write leaves.
+    await db.meta.upsert({ key: 'outbox-upgrade', value: { lowestUnacked: 3 } });
+    await db.close();
+
+    const reopened = await openLocalDb({ name, storage: storage() });
+    try {
+      const after = new EventLog(reopened, identity);
+      await after.init();
+      expect(after.outbox.ackedThrough).toBe(2);
+      expect((await after.pending(10)).map((d) => d.seq)).toEqual([3, 4, 5]);
+      expect(await reopened.meta.findOne('outbox-upgrade').exec()).toBeNull();
+    } finally {
+      await reopened.close();
+    }
+  });
+});
