@@ -6,8 +6,9 @@
 //
 // Three rounds (the first warms the JIT). READ_COST_NODE_ARGS=--trace-gc adds the hub's GC pauses
 // per round (READ_COST_GC_LINES=1 prints a few), READ_COST_PROFILE=<dir> writes its CPU profile, and
-// BENCH_HUB_CLI runs another checkout's hub (A/B).
+// BENCH_HUB_CLI runs another checkout's hub (A/B). READ_COST_HUB_LOG=<file> keeps what the hub printed.
 
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, makeTempDir, removeTempDir, startNatsServer } from '../../packages/test-harness/src/index.js';
@@ -77,6 +78,8 @@ try {
       }
     }
   }
+  // READ_COST_HUB_LOG=<file>: everything the hub printed (e.g. with --trace-gc-nvp).
+  if (process.env.READ_COST_HUB_LOG) writeFileSync(process.env.READ_COST_HUB_LOG, hub.output());
 } finally {
   await nc.close().catch(() => undefined);
   await hub.kill(profDir ? 'SIGTERM' : 'SIGKILL');

@@ -54,12 +54,25 @@ describe('remembered availability answers', () => {
 
   it('is remembered for less than a second, and says when it was computed', () => {
     const first = availabilityOf(db, POLICY, T0, ['sku-1'], ['web'])[0];
-    expect(availabilityOf(db, POLICY, T0 + 999, ['sku-1'], ['web'])[0]).toBe(first);
+    expect(availabilityOf(db, POLICY, T0 + 749, ['sku-1'], ['web'])[0]).toBe(first);
     const later = availabilityOf(db, POLICY, T0 + 1000, ['sku-1'], ['web'])[0];
     expect(later).not.toBe(first);
     expect(later?.asOf).toBe(new Date(T0 + 1000).toISOString());
     // A clock that went back does not serve an answer "from the future".
     expect(availabilityOf(db, POLICY, T0 + 500, ['sku-1'], ['web'])[0]?.asOf).toBe(new Date(T0 + 500).toISOString());
+  });
+
+  it('keeps each answer for a random 75-100 % of a second, so a catalogue is not recomputed all at once', () => {
+    const skus = Array.from({ length: 400 }, (_, i) => `sku-${i}`);
+    const first = availabilityOf(db, POLICY, T0, skus, ['web']);
+    const kept = (atMs: number) =>
+      availabilityOf(db, POLICY, atMs, skus, ['web']).filter((a, i) => a === first[i]).length;
+    expect(kept(T0 + 749)).toBe(skus.length);
+    // Uniform over 750-1000 ms: about half are computed again by 875 ms (400 draws: 150-250 is ±5 σ).
+    const halfway = kept(T0 + 875);
+    expect(halfway).toBeGreaterThan(150);
+    expect(halfway).toBeLessThan(250);
+    expect(kept(T0 + 1000)).toBe(0);
   });
 
   it('keeps its answers through heartbeats, and shows what they say within a second', () => {

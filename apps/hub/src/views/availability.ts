@@ -131,9 +131,24 @@ const rememberedView = (base: InventoryView, memo: ReadLookups): InventoryView =
   allocation: (channel, sku) => memo.get(`allocation${SEP}${channel}${SEP}${sku}`, () => base.allocation(channel, sku)),
 });
 
+interface RememberedAnswer<T> {
+  readonly at: number;
+  readonly lifetimeMs: number;
+  readonly value: T;
+}
+
+/** How long a per-SKU answer computed now is kept: 75-100 % of ANSWER_MAX_AGE_MS, at random. */
+export const answerLifetimeMs = (): number => ANSWER_MAX_AGE_MS * (0.75 + Math.random() * 0.25);
+
 /**
  * Per-SKU values remembered under `kind` while the views do not change, for at most
  * ANSWER_MAX_AGE_MS each; the SKUs not remembered are computed together in one call.
+ *
+ * Each is kept for a random 75-100 % of that bound. With one lifetime for all, a catalogue read
+ * steadily was computed in the same few milliseconds and expired in them again every second: a
+ * storefront's whole catalogue recomputed in one burst per second, which every request caught in it
+ * waited for (the read path's p99). Random lifetimes spread the recomputes over the second within a
+ * few rounds.
  */
 const rememberedPerSku = <T>(
   store: SqlStore,
@@ -147,9 +162,9 @@ const rememberedPerSku = <T>(
   // flatten and hash on every read of every SKU.
   const answers = readMemoOf(store)
     .current()
-    .get(`${kind}${SEP}${channels.join(',')}`, () => new Map<string, { at: number; value: T }>());
-  const isFresh = (hit: { at: number } | undefined): hit is { at: number; value: T } =>
-    hit !== undefined && isYoung(hit.at, nowMs, ANSWER_MAX_AGE_MS);
+    .get(`${kind}${SEP}${channels.join(',')}`, () => new Map<string, RememberedAnswer<T>>());
+  const isFresh = (hit: RememberedAnswer<T> | undefined): hit is RememberedAnswer<T> =>
+    hit !== undefined && isYoung(hit.at, nowMs, hit.lifetimeMs);
   const hits = skus.map((sku) => answers.get(sku));
   const missing = skus.filter((_, i) => !isFresh(hits[i]));
   const computed = missing.length > 0 ? compute(missing) : undefined;
@@ -160,7 +175,7 @@ const rememberedPerSku = <T>(
     if (value === undefined) throw new Error(`no ${kind} computed for ${sku}`);
     // A crude bound (a catalogue larger than the memo): start over rather than track recency.
     if (answers.size >= MAX_REMEMBERED_SKUS) answers.clear();
-    answers.set(sku, { at: nowMs, value });
+    answers.set(sku, { at: nowMs, lifetimeMs: answerLifetimeMs(), value });
     return value;
   });
 };
@@ -245,7 +260,7 @@ const computeAvailability = (
     return {
       sku,
       asOf,
-      networkReserved: base.networkReserved(sku),
+      networkReserved: view.networkReserved(sku),
       channels: atps.map((a) => ({
         channel: a.channel,
         atp: a.atp,
