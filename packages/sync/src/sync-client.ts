@@ -257,7 +257,7 @@ export class SyncClient {
     this.watchedRevision = 0;
     this.watchBehindSince = null;
     if (this.resolveRestored) await this.restore(js, jsm);
-    this.outbox.attach(js);
+    this.outbox.attach(nc);
     await this.startReplicas(nc);
     this.heartbeat();
   }

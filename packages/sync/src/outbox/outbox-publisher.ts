@@ -1,8 +1,9 @@
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { eventSubjectOf } from '../identity.js';
 import type { EventLog } from '../local-db/event-log.js';
 import type { EventDoc } from '../local-db/schemas.js';
 import { backoffMs } from './backoff.js';
+import { PubAckInbox } from './pub-ack-inbox.js';
 
 export interface OutboxOptions {
   /** Most publishes awaiting their PubAck at once. Default 512. */
@@ -28,7 +29,7 @@ export class OutboxPublisher {
   private running = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
-  private js: JetStreamClient | undefined;
+  private inbox: PubAckInbox | undefined;
   private readonly unsubscribe: () => void;
   private readonly maxInFlight: number;
   private readonly ackTimeoutMs: number;
@@ -46,8 +47,9 @@ export class OutboxPublisher {
   }
 
   /** Starts (or resumes, with a new connection) publishing. */
-  attach(js: JetStreamClient): void {
-    this.js = js;
+  attach(nc: NatsConnection): void {
+    this.inbox?.close();
+    this.inbox = new PubAckInbox(nc);
     this.kick();
     if (!this.running) {
       this.running = true;
@@ -57,7 +59,8 @@ export class OutboxPublisher {
 
   /** Pauses publishing (the connection is gone); recording goes on locally. */
   detach(): void {
-    this.js = undefined;
+    this.inbox?.close();
+    this.inbox = undefined;
   }
 
   async stop(): Promise<void> {
@@ -90,8 +93,8 @@ export class OutboxPublisher {
   private async run(): Promise<void> {
     let attempt = 0;
     while (this.running) {
-      const js = this.js;
-      if (!js) {
+      const inbox = this.inbox;
+      if (!inbox) {
         await this.sleep(1000);
         continue;
       }
@@ -107,7 +110,7 @@ export class OutboxPublisher {
         await this.sleep(5000);
         continue;
       }
-      const sent = await this.publishInOrder(js, batch);
+      const sent = await this.publishInOrder(inbox, batch);
       if (sent.acked.length > 0) {
         const at = this.now();
         await this.log.markAcked(sent.acked, sent.lastStreamSeq, at);
@@ -127,27 +130,20 @@ export class OutboxPublisher {
    * the first event the stream may lack.
    */
   private async publishInOrder(
-    js: JetStreamClient,
+    inbox: PubAckInbox,
     batch: readonly EventDoc[],
   ): Promise<{ acked: number[]; lastStreamSeq: number; error?: unknown }> {
-    const pending = batch.map((doc) =>
-      js
-        .publish(eventSubjectOf(this.log.identity), JSON.stringify(doc.event), {
-          msgID: doc.id,
-          timeout: this.ackTimeoutMs,
-        })
-        .then(
-          (ack: PubAck) => ({ ok: true as const, ack }),
-          (error: unknown) => ({ ok: false as const, error }),
-        ),
+    const subject = eventSubjectOf(this.log.identity);
+    const results = await inbox.publishAll(
+      batch.map((doc) => ({ subject, data: JSON.stringify(doc.event), msgId: doc.id })),
+      this.ackTimeoutMs,
     );
-    const results = await Promise.all(pending);
     const acked: number[] = [];
     let lastStreamSeq = 0;
     for (const [i, r] of results.entries()) {
       if (!r.ok) return { acked, lastStreamSeq, error: r.error };
       acked.push((batch[i] as EventDoc).seq);
-      lastStreamSeq = Math.max(lastStreamSeq, r.ack.seq);
+      lastStreamSeq = Math.max(lastStreamSeq, r.seq);
     }
     return { acked, lastStreamSeq };
   }
