@@ -16,7 +16,9 @@ import {
 type Step =
   | { readonly kind: 'record'; readonly count: number }
   | { readonly kind: 'ack'; readonly count: number; readonly advanceMs: number }
-  | { readonly kind: 'requeue'; readonly picks: readonly number[] };
+  | { readonly kind: 'requeue'; readonly picks: readonly number[] }
+  /** The last `count` acknowledged events (a broker that lost the stream's tail). */
+  | { readonly kind: 'requeueTail'; readonly count: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('record' as const), count: fc.integer({ min: 1, max: 20 }) }),
@@ -26,6 +28,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     advanceMs: fc.integer({ min: 0, max: 5_000 }),
   }),
   fc.record({ kind: fc.constant('requeue' as const), picks: fc.array(fc.nat(), { maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('requeueTail' as const), count: fc.integer({ min: 1, max: 15 }) }),
 );
 
 /** The outbox as `pending` hands it out: re-queued events first, then those above the prefix. */
@@ -56,7 +59,10 @@ const play = (steps: readonly Step[], checkEvery = 1) => {
       for (const seq of batch) model.set(seq, now);
     } else {
       const acked = [...model.entries()].filter(([, at]) => at !== null).map(([seq]) => seq);
-      const seqs = s.picks.map((p) => acked[p % Math.max(1, acked.length)]).filter((x) => x !== undefined);
+      const seqs =
+        s.kind === 'requeueTail'
+          ? acked.slice(-s.count)
+          : s.picks.map((p) => acked[p % Math.max(1, acked.length)]).filter((x) => x !== undefined);
       state = withRequeued(state, seqs);
       for (const seq of seqs) model.set(seq, null);
     }
@@ -97,6 +103,19 @@ describe("the outbox's state", () => {
     }
     const state = play(steps, 25);
     expect(state.ackTimes).toHaveLength(MAX_ACK_TIMES);
+  });
+
+  it("lowers the prefix for a re-sent tail instead of listing it, and keeps each event's time", () => {
+    let state = withAcks(EMPTY_OUTBOX_STATE, [1, 2, 3, 4, 5, 6], 6, 1_000);
+    state = withAcks(state, [7, 8, 9, 10], 10, 2_000);
+    // 8 was re-sent and acknowledged again before the tail went missing too.
+    state = withAcks(withRequeued(state, [8]), [8], 11, 3_000);
+    state = withRequeued(state, [5, 6, 7, 8, 9, 10]);
+    expect(state).toMatchObject({ ackedThrough: 4, requeued: [] });
+    expect([5, 8, 10].map((seq) => ackedAtOf(state, seq))).toEqual([null, null, null]);
+    expect(ackedAtOf(state, 4)).toBe(1_000);
+    state = withAcks(state, [5, 6, 7, 8, 9, 10], 17, 4_000);
+    expect([4, 5, 8, 10].map((seq) => ackedAtOf(state, seq))).toEqual([1_000, 4_000, 4_000, 4_000]);
   });
 
   it('survives being stored and read back, and refuses a damaged document', () => {

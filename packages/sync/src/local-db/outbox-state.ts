@@ -123,11 +123,37 @@ export const withAcks = (
   };
 };
 
-/** The state after anti-entropy asks to send `seqs` again (those acknowledged so far). */
+/**
+ * The state after anti-entropy asks to send `seqs` again (those acknowledged so far). A run of them
+ * that ends at `ackedThrough` (a broker that lost the stream's tail, a stream restored from an older
+ * backup) lowers the prefix instead of being listed: the document stays small however much is re-sent.
+ */
 export const withRequeued = (state: OutboxState, seqs: readonly number[]): OutboxState => {
   const added = seqs.filter((s) => s >= 1 && !isUnacked(state, s));
   if (added.length === 0) return state;
-  return { ...state, requeued: [...new Set([...state.requeued, ...added])].sort((a, b) => a - b) };
+  const requeued = [...new Set([...state.requeued, ...added])].sort((a, b) => a - b);
+  let through = state.ackedThrough;
+  while (requeued.length > 0 && requeued[requeued.length - 1] === through) {
+    requeued.pop();
+    through--;
+  }
+  return through === state.ackedThrough
+    ? { ...state, requeued }
+    : {
+        ...state,
+        ackedThrough: through,
+        requeued,
+        ackTimes: ackTimesThrough(state.ackTimes, through),
+        reackTimes: state.reackTimes.filter((r) => r.seq <= through),
+      };
+};
+
+/** The ack times of a prefix lowered to `through`: what was acknowledged above it no longer is. */
+const ackTimesThrough = (times: readonly AckTime[], through: number): AckTime[] => {
+  const kept = times.filter((t) => t.through <= through);
+  const next = times.find((t) => t.through > through);
+  if (next && through > (kept.at(-1)?.through ?? 0)) kept.push({ through, at: next.at });
+  return kept;
 };
 
 /** The state after events through `seq` came back from the hub's stream (a restore). */
