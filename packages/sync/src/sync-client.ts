@@ -98,6 +98,7 @@ export class SyncClient {
   /** Opens the log and starts connecting in the background; resolves without waiting for NATS. */
   async start(): Promise<void> {
     await this.log.init();
+    if (this.log.outboxProblem) this.patch({ lastError: this.log.outboxProblem });
     if (this.log.isEmpty && (this.options.restoreWhenEmpty ?? true)) {
       this.restored = new Promise((resolve) => {
         this.resolveRestored = resolve;

@@ -76,4 +76,33 @@ describe('the event log', () => {
       await db.close();
     }
   });
+
+  it('keeps working when its outbox state cannot be read: everything is sent again, and it says so', async () => {
+    const db = await openMemoryTestDb();
+    try {
+      const log = new EventLog(db, identity);
+      await log.init();
+      for (let i = 1; i <= 3; i++)
+        await log.record(
+          [{ type: 'GoodsReceived', data: { purchaseOrderId: `po-${i}`, lines: [{ sku: 'A', qty: 1 }] } }],
+          {
+            correlationId: `c-${i}`,
+          },
+        );
+      await log.markAcked([1, 2, 3], 3, 1_000);
+      await db.meta.upsert({ key: 'outbox', value: { ackedThrough: 'three' } });
+
+      const reopened = new EventLog(db, identity);
+      await reopened.init();
+      expect(reopened.outboxProblem).toMatch(/unreadable outbox state.*sent again/s);
+      expect((await reopened.pending(10)).map((d) => d.seq)).toEqual([1, 2, 3]);
+      const [next] = await reopened.record(
+        [{ type: 'GoodsReceived', data: { purchaseOrderId: 'po-4', lines: [{ sku: 'A', qty: 1 }] } }],
+        { correlationId: 'c-4' },
+      );
+      expect(next?.seq).toBe(4);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -55,6 +55,8 @@ export const systemEntropy: Entropy = {
 export class EventLog {
   private lastSeq = 0;
   private outboxState: OutboxState = EMPTY_OUTBOX_STATE;
+  /** Why the stored outbox state could not be read at start (it was then taken as empty). */
+  outboxProblem: string | undefined;
   private clock: Hlc;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<() => void>();
@@ -70,7 +72,15 @@ export class EventLog {
   /** Loads the last seq and HLC, and what the stream has acknowledged, from the stored log. */
   async init(): Promise<void> {
     const stored = await this.db.meta.findOne(OUTBOX_STATE_KEY).exec();
-    this.outboxState = stored ? parseOutboxState(stored.toJSON().value) : EMPTY_OUTBOX_STATE;
+    try {
+      this.outboxState = stored ? parseOutboxState(stored.toJSON().value) : EMPTY_OUTBOX_STATE;
+      this.outboxProblem = undefined;
+    } catch (error) {
+      // A terminal must keep selling: taken as "nothing acknowledged", every event is sent again and
+      // the copies are absorbed (JetStream within its window, the hub beyond it). Said in the status.
+      this.outboxState = EMPTY_OUTBOX_STATE;
+      this.outboxProblem = `${(error as Error).message}; every event will be sent again`;
+    }
     const last = await this.db.events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
     if (last) {
       this.lastSeq = last.seq;

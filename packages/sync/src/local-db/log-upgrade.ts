@@ -33,7 +33,8 @@ export class LogUpgrade {
 
   private async note(unacked: number | null): Promise<void> {
     const current = await this.meta.findOne(UPGRADE_KEY).exec();
-    const before = (current?.value.lowestUnacked as number | null | undefined) ?? null;
+    const noted = current?.value.lowestUnacked;
+    const before = Number.isSafeInteger(noted) ? (noted as number) : null;
     const lowest = unacked === null ? before : before === null ? unacked : Math.min(before, unacked);
     await this.meta.upsert({ key: UPGRADE_KEY, value: { lowestUnacked: lowest } });
   }
@@ -43,7 +44,9 @@ export class LogUpgrade {
     const upgrade = await this.meta.findOne(UPGRADE_KEY).exec();
     if (!upgrade) return;
     if (!(await this.meta.findOne(OUTBOX_STATE_KEY).exec())) {
-      const lowest = (upgrade.value.lowestUnacked as number | null | undefined) ?? null;
+      const noted = upgrade.value.lowestUnacked;
+      // A note that cannot be read says nothing was sent: everything is sent again (and absorbed).
+      const lowest = noted === null ? null : Number.isSafeInteger(noted) ? (noted as number) : 1;
       const last = await events.findOne({ selector: {}, sort: [{ seq: 'desc' }] }).exec();
       const through = lowest === null ? (last?.seq ?? 0) : lowest - 1;
       // Taken as acknowledged now, later than it was: anti-entropy waits its grace period from now.
