@@ -211,11 +211,17 @@ export class EventLog {
 
   /**
    * Records PubAcks for these events (a prefix of what `pending` handed out, in its order), the
-   * last one at stream seq `lastStreamSeq`: one write for the batch.
+   * last one at stream seq `lastStreamSeq`: one write for the batch. `sentAbove`: the acknowledged
+   * prefix (`outbox.ackedThrough`) as read before that `pending` call.
    */
-  async markAcked(seqs: readonly number[], lastStreamSeq: number, at: number): Promise<void> {
+  async markAcked(
+    seqs: readonly number[],
+    lastStreamSeq: number,
+    at: number,
+    sentAbove: number = this.outboxState.ackedThrough,
+  ): Promise<void> {
     if (seqs.length === 0) return;
-    await this.serial(() => this.saveOutbox(withAcks(this.outboxState, seqs, lastStreamSeq, at)));
+    await this.serial(() => this.saveOutbox(withAcks(this.outboxState, seqs, lastStreamSeq, at, sentAbove)));
   }
 
   /** Anti-entropy: the hub lacks these acknowledged events; send them again. */

@@ -18,7 +18,9 @@ type Step =
   | { readonly kind: 'ack'; readonly count: number; readonly advanceMs: number }
   | { readonly kind: 'requeue'; readonly picks: readonly number[] }
   /** The last `count` acknowledged events (a broker that lost the stream's tail). */
-  | { readonly kind: 'requeueTail'; readonly count: number };
+  | { readonly kind: 'requeueTail'; readonly count: number }
+  /** A batch handed out, then a tail re-queued while it was out, then its PubAcks. */
+  | { readonly kind: 'ackRacingTail'; readonly count: number; readonly tail: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('record' as const), count: fc.integer({ min: 1, max: 20 }) }),
@@ -29,6 +31,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('requeue' as const), picks: fc.array(fc.nat(), { maxLength: 4 }) }),
   fc.record({ kind: fc.constant('requeueTail' as const), count: fc.integer({ min: 1, max: 15 }) }),
+  fc.record({
+    kind: fc.constant('ackRacingTail' as const),
+    count: fc.integer({ min: 1, max: 30 }),
+    tail: fc.integer({ min: 1, max: 10 }),
+  }),
 );
 
 /** The outbox as `pending` hands it out: re-queued events first, then those above the prefix. */
@@ -57,6 +64,20 @@ const play = (steps: readonly Step[], checkEvery = 1) => {
       streamSeq += batch.length;
       state = withAcks(state, batch, streamSeq, now);
       for (const seq of batch) model.set(seq, now);
+    } else if (s.kind === 'ackRacingTail') {
+      now += 100;
+      const sentAbove = state.ackedThrough;
+      const batch = pendingOf(state, lastSeq, s.count);
+      const acked = [...model.entries()].filter(([, at]) => at !== null).map(([seq]) => seq);
+      const tail = acked.slice(-s.tail);
+      state = withRequeued(state, tail);
+      for (const seq of tail) model.set(seq, null);
+      streamSeq += batch.length;
+      const raced = state.ackedThrough;
+      const lowered = raced < sentAbove;
+      state = withAcks(state, batch, streamSeq, now, sentAbove);
+      // Stored in the stream, but not recorded when the prefix was lowered under them: sent again.
+      for (const seq of batch) if (!(lowered && seq > raced)) model.set(seq, now);
     } else {
       const acked = [...model.entries()].filter(([, at]) => at !== null).map(([seq]) => seq);
       const seqs =

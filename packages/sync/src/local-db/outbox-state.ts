@@ -92,21 +92,26 @@ export const ackedAtOf = (state: OutboxState, seq: number): number | null => {
 
 /**
  * The state after PubAcks for `seqs` (ascending: first requeued events, then the next stored
- * events above `ackedThrough`, the way `pending` hands them out), the last at stream seq
- * `lastStreamSeq`, received at `at`.
+ * events above the prefix, the way `pending` hands them out), the last at stream seq
+ * `lastStreamSeq`, received at `at`. `sentAbove` is where the acknowledged prefix ended when they
+ * were handed out: if a re-sent tail lowered it since, the acks above it are not recorded (that
+ * would acknowledge the re-queued events between), and those events are simply sent again.
  */
 export const withAcks = (
   state: OutboxState,
   seqs: readonly number[],
   lastStreamSeq: number,
   at: number,
+  sentAbove: number = state.ackedThrough,
 ): OutboxState => {
   if (seqs.length === 0) return state;
   const reacked = new Set<number>();
   let through = state.ackedThrough;
+  const lowered = state.ackedThrough < sentAbove;
   for (const seq of seqs) {
-    if (seq > state.ackedThrough) through = Math.max(through, seq);
-    else if (binaryIncludes(state.requeued, seq)) reacked.add(seq);
+    if (seq > state.ackedThrough) {
+      if (!lowered) through = Math.max(through, seq);
+    } else if (binaryIncludes(state.requeued, seq)) reacked.add(seq);
   }
   const reackTimes =
     reacked.size === 0

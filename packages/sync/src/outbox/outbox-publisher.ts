@@ -99,6 +99,8 @@ export class OutboxPublisher {
         continue;
       }
       let batch: EventDoc[];
+      // Read before the batch: anti-entropy may lower the prefix while the batch is out.
+      const sentAbove = this.log.outbox.ackedThrough;
       try {
         batch = await this.log.pending(this.maxInFlight);
       } catch (error) {
@@ -113,7 +115,7 @@ export class OutboxPublisher {
       const sent = await this.publishInOrder(inbox, batch);
       if (sent.acked.length > 0) {
         const at = this.now();
-        await this.log.markAcked(sent.acked, sent.lastStreamSeq, at);
+        await this.log.markAcked(sent.acked, sent.lastStreamSeq, at, sentAbove);
         this.events.onAck?.(sent.acked.length, at);
       }
       if (sent.error) {
