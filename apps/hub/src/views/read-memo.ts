@@ -38,10 +38,6 @@ const lookupsOver = (entries: Map<string, unknown>, max: number): ReadLookups =>
     if (entries.size >= max) entries.clear();
     entries.set(key, value);
   };
-  const fresh = <T>(key: string, nowMs: number, maxAgeMs: number): T | undefined => {
-    const hit = entries.get(key) as { at: number; value: T } | undefined;
-    return hit && isYoung(hit.at, nowMs, maxAgeMs) ? hit.value : undefined;
-  };
   return {
     get: <T>(key: string, compute: () => T): T => {
       if (entries.has(key)) return entries.get(key) as T;
@@ -50,16 +46,14 @@ const lookupsOver = (entries: Map<string, unknown>, max: number): ReadLookups =>
       return value;
     },
     getFresh: <T>(key: string, nowMs: number, maxAgeMs: number, compute: () => T): T => {
-      const hit = fresh<T>(key, nowMs, maxAgeMs);
-      if (hit !== undefined) return hit;
+      const hit = entries.get(key) as { at: number; value: T } | undefined;
+      if (hit && isYoung(hit.at, nowMs, maxAgeMs)) return hit.value;
       const value = compute();
       remember(key, { at: nowMs, value });
       return value;
     },
     peek: <T>(key: string) => entries.get(key) as T | undefined,
     remember,
-    fresh,
-    rememberFresh: (key, nowMs, value) => remember(key, { at: nowMs, value }),
   };
 };
 
@@ -75,10 +69,6 @@ export interface ReadLookups {
   peek<T>(key: string): T | undefined;
   /** Remembers a value for `get` and `peek`. */
   remember<T>(key: string, value: T): void;
-  /** The value remembered under `key` by `getFresh` or `rememberFresh` if it is under `maxAgeMs` old. */
-  fresh<T>(key: string, nowMs: number, maxAgeMs: number): T | undefined;
-  /** Remembers a value computed at `nowMs`, for `fresh` and `getFresh` (not undefined). */
-  rememberFresh<T>(key: string, nowMs: number, value: T): void;
 }
 
 const memos = new WeakMap<SqlStore, ReadMemo>();
