@@ -69,7 +69,10 @@ const outboxStateSchema = z.object({
   lastStreamSeq: seqSchema,
 });
 
-/** Reads a stored outbox state; anything unreadable is an error (never silently "nothing acked"). */
+/**
+ * Reads a stored outbox state; anything unreadable is an error, for the caller to handle (the event
+ * log then takes it as nothing acknowledged and says so in the sync status).
+ */
 export const parseOutboxState = (value: unknown): OutboxState => {
   const parsed = outboxStateSchema.safeParse(value);
   if (!parsed.success) throw new Error(`unreadable outbox state: ${z.prettifyError(parsed.error)}`);
