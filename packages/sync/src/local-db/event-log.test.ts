@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openMemoryTestDb } from '../testing/sync-fixture.js';
+import { openMemoryTestDb, recordReceipts } from '../testing/sync-fixture.js';
 import { EventLog } from './event-log.js';
 
 const identity = { node: 'store-1-t1', location: 'store-1', region: 'north' };
@@ -40,13 +40,7 @@ describe('the event log', () => {
     try {
       const log = new EventLog(db, identity);
       await log.init();
-      for (let i = 1; i <= 5; i++)
-        await log.record(
-          [{ type: 'GoodsReceived', data: { purchaseOrderId: `po-${i}`, lines: [{ sku: 'A', qty: i }] } }],
-          {
-            correlationId: `c-${i}`,
-          },
-        );
+      await recordReceipts(log, 5);
       const revisions = async () => (await db.events.find({ sort: [{ seq: 'asc' }] }).exec()).map((d) => d.revision);
       const before = await revisions();
 
@@ -82,13 +76,7 @@ describe('the event log', () => {
     try {
       const log = new EventLog(db, identity);
       await log.init();
-      for (let i = 1; i <= 3; i++)
-        await log.record(
-          [{ type: 'GoodsReceived', data: { purchaseOrderId: `po-${i}`, lines: [{ sku: 'A', qty: 1 }] } }],
-          {
-            correlationId: `c-${i}`,
-          },
-        );
+      await recordReceipts(log, 3);
       await log.markAcked([1, 2, 3], 3, 1_000);
       await db.meta.upsert({ key: 'outbox', value: { ackedThrough: 'three' } });
 
@@ -96,10 +84,7 @@ describe('the event log', () => {
       await reopened.init();
       expect(reopened.outboxProblem).toMatch(/unreadable outbox state.*sent again/s);
       expect((await reopened.pending(10)).map((d) => d.seq)).toEqual([1, 2, 3]);
-      const [next] = await reopened.record(
-        [{ type: 'GoodsReceived', data: { purchaseOrderId: 'po-4', lines: [{ sku: 'A', qty: 1 }] } }],
-        { correlationId: 'c-4' },
-      );
+      const [next] = await recordReceipts(reopened, 1);
       expect(next?.seq).toBe(4);
     } finally {
       await db.close();

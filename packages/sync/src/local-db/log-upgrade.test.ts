@@ -2,8 +2,9 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { createRxDatabase, type RxJsonSchema } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { describe, expect, it } from 'vitest';
+import { recordReceipts } from '../testing/sync-fixture.js';
 import { EventLog } from './event-log.js';
-import { openLocalDb } from './local-db.js';
+import { type LocalDb, openLocalDb } from './local-db.js';
 import { OUTBOX_STATE_KEY } from './outbox-state.js';
 import { type EventDocV0, eventSchema, metaSchema, projectionSchema } from './schemas.js';
 
@@ -49,6 +50,18 @@ const writeV0Log = async (name: string, docs: readonly EventDocV0[]) => {
   await db.close();
 };
 
+/** Opens the database `name` as this build does (upgrading it), and its log; runs `check`; closes it. */
+const withLog = async (name: string, check: (log: EventLog, db: LocalDb) => Promise<void>): Promise<void> => {
+  const db = await openLocalDb({ name, storage: storage() });
+  try {
+    const log = new EventLog(db, identity);
+    await log.init();
+    await check(log, db);
+  } finally {
+    await db.close();
+  }
+};
+
 describe("upgrading a terminal's log to immutable events", () => {
   it('moves the ack state into the outbox: nothing unacknowledged is taken for sent', async () => {
     const name = `upgrade-${process.pid}-${++counter}`;
@@ -59,8 +72,7 @@ describe("upgrading a terminal's log to immutable events", () => {
       states.map((s, i) => v0Doc(i + 1, s)),
     );
 
-    const db = await openLocalDb({ name, storage: storage() });
-    try {
+    await withLog(name, async (log, db) => {
       const docs = (await db.events.find({ sort: [{ seq: 'asc' }] }).exec()).map((d) => d.toJSON());
       expect(docs.map((d) => d.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(docs[4]).toEqual({
@@ -71,8 +83,6 @@ describe("upgrading a terminal's log to immutable events", () => {
         recordedAt: 1_700_000_000_005,
         origin: 'local',
       });
-      const log = new EventLog(db, identity);
-      await log.init();
       expect(log.seq).toBe(9);
       expect(log.outbox.ackedThrough).toBe(4);
       // 6 was acked, but above 5: sent again, and the duplicate absorbed.
@@ -80,19 +90,12 @@ describe("upgrading a terminal's log to immutable events", () => {
       expect((await log.pendingSummary()).count).toBe(5);
       expect(log.ackedAtOf(4)).not.toBeNull();
       expect(await db.meta.findOne('outbox-upgrade').exec()).toBeNull();
-    } finally {
-      await db.close();
-    }
+    });
 
     // Opening it again changes nothing.
-    const again = await openLocalDb({ name, storage: storage() });
-    try {
-      const log = new EventLog(again, identity);
-      await log.init();
+    await withLog(name, async (log) => {
       expect(log.outbox.ackedThrough).toBe(4);
-    } finally {
-      await again.close();
-    }
+    });
   });
 
   it('takes a fully acknowledged log as sent, and an empty one as a new terminal', async () => {
@@ -101,51 +104,30 @@ describe("upgrading a terminal's log to immutable events", () => {
       name,
       [1, 2, 3].map((seq) => v0Doc(seq, 'acked')),
     );
-    const db = await openLocalDb({ name, storage: storage() });
-    try {
-      const log = new EventLog(db, identity);
-      await log.init();
+    await withLog(name, async (log) => {
       expect(log.outbox.ackedThrough).toBe(3);
       expect(await log.pending(10)).toEqual([]);
-    } finally {
-      await db.close();
-    }
+    });
 
     const emptyName = `upgrade-${process.pid}-${++counter}`;
     await writeV0Log(emptyName, []);
-    const empty = await openLocalDb({ name: emptyName, storage: storage() });
-    try {
-      expect(await empty.meta.findOne(OUTBOX_STATE_KEY).exec()).toBeNull();
-    } finally {
-      await empty.close();
-    }
+    await withLog(emptyName, async (_log, db) => {
+      expect(await db.meta.findOne(OUTBOX_STATE_KEY).exec()).toBeNull();
+    });
   });
 
   it('finishes an upgrade cut short after the events were rewritten, from its note', async () => {
     const name = `upgrade-${process.pid}-${++counter}`;
-    const db = await openLocalDb({ name, storage: storage() });
-    const log = new EventLog(db, identity);
-    await log.init();
-    for (let i = 0; i < 5; i++)
-      await log.record(
-        [{ type: 'GoodsReceived', data: { purchaseOrderId: `po-${i}`, lines: [{ sku: 'A', qty: 1 }] } }],
-        {
-          correlationId: `c-${i}`,
-        },
-      );
-    // What a power cut between the rewrite and the outbox's first write leaves.
-    await db.meta.upsert({ key: 'outbox-upgrade', value: { lowestUnacked: 3 } });
-    await db.close();
+    await withLog(name, async (log, db) => {
+      await recordReceipts(log, 5);
+      // What a power cut between the rewrite and the outbox's first write leaves.
+      await db.meta.upsert({ key: 'outbox-upgrade', value: { lowestUnacked: 3 } });
+    });
 
-    const reopened = await openLocalDb({ name, storage: storage() });
-    try {
-      const after = new EventLog(reopened, identity);
-      await after.init();
-      expect(after.outbox.ackedThrough).toBe(2);
-      expect((await after.pending(10)).map((d) => d.seq)).toEqual([3, 4, 5]);
-      expect(await reopened.meta.findOne('outbox-upgrade').exec()).toBeNull();
-    } finally {
-      await reopened.close();
-    }
+    await withLog(name, async (log, db) => {
+      expect(log.outbox.ackedThrough).toBe(2);
+      expect((await log.pending(10)).map((d) => d.seq)).toEqual([3, 4, 5]);
+      expect(await db.meta.findOne('outbox-upgrade').exec()).toBeNull();
+    });
   });
 });

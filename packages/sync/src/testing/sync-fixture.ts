@@ -1,10 +1,12 @@
 import { type NatsConnection, wsconnect } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import type { InventoryEvent } from '@stocknerve/domain';
 import { wsFactory } from '@stocknerve/test-harness';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { NodeIdentity } from '../identity.js';
+import type { EventLog } from '../local-db/event-log.js';
 import { type LocalDb, openLocalDb } from '../local-db/local-db.js';
 import { SyncClient, type SyncClientOptions } from '../sync-client.js';
 
@@ -20,6 +22,21 @@ export const openTestDb = (name = `node-${process.pid}-${++dbCounter}`): Promise
  */
 export const openMemoryTestDb = (name = `mem-node-${process.pid}-${++dbCounter}`): Promise<LocalDb> =>
   openLocalDb({ name, storage: getRxStorageMemory() });
+
+/** Records `count` goods receipts in the log, one event each, numbered after its last seq. */
+export const recordReceipts = async (log: EventLog, count: number): Promise<InventoryEvent[]> => {
+  const recorded: InventoryEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = log.seq + 1;
+    recorded.push(
+      ...(await log.record(
+        [{ type: 'GoodsReceived', data: { purchaseOrderId: `po-${n}`, lines: [{ sku: 'A', qty: n }] } }],
+        { correlationId: `c-${n}` },
+      )),
+    );
+  }
+  return recorded;
+};
 
 /** TCP transport for Node: reconnect forever, short waits (tests restart servers). */
 export const tcpTransport = (url: string) => (): Promise<NatsConnection> =>
