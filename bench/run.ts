@@ -5,12 +5,12 @@
 //   pnpm bench                         full run (~10-15 min on 2 cores)
 //   pnpm bench -- --quick              smaller sizes, for iterating
 //   pnpm bench -- --only ingest,rebuild
-//   pnpm bench -- --profile            hub child processes run with --cpu-prof; hot spots printed
+//   pnpm bench -- --profile            hub child processes run with --cpu-prof; hot spots printed, profiles kept
 //
 // Scenarios: limit, ingest, freshness, catchup, rebuild, flash, read, memory (= ingest + rebuild),
 // local-commit.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -239,7 +239,17 @@ const main = async () => {
     );
   }
   if (process.env.BENCH_MARKDOWN) console.log(`\n${markdownTable(report)}`);
+  if (args.profile) keepProfiles(workDir);
   rmSync(workDir, { recursive: true, force: true });
+};
+
+/** Moves the runs' .cpuprofile directories out of the work dir (which holds GBs of stream data) before it goes. */
+const keepProfiles = (workDir: string): void => {
+  const kept = join(tmpdir(), `stocknerve-profiles-${process.pid}`);
+  mkdirSync(kept, { recursive: true });
+  for (const d of readdirSync(workDir).filter((f) => f.startsWith('profile-')))
+    renameSync(join(workDir, d), join(kept, d));
+  console.log(`CPU profiles kept in ${kept} (open them in Chrome's DevTools, Performance panel)`);
 };
 
 main().then(

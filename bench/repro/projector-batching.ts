@@ -11,7 +11,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NAMES } from '../../apps/hub/src/backbone/subjects.js';
 import { applyBatch } from '../../apps/hub/src/projector/apply-batch.js';
-import { toStreamMessage } from '../../apps/hub/src/projector/projector.js';
+import { deliveryOfMessage } from '../../apps/hub/src/projector/projector.js';
 import { ViewWriter } from '../../apps/hub/src/projector/view-writer.js';
 import { ensureViewSchema } from '../../apps/hub/src/store/schema.js';
 import { openSqliteStore } from '../../apps/hub/src/store/sql-store.js';
@@ -47,7 +47,11 @@ const run = async (variant: 'current' | 'proposed') => {
   let applied = 0;
   let batches = 0;
   const flush = (batch: JsMsg[]) => {
-    applyBatch(store, writer, batch.map(toStreamMessage));
+    applyBatch(
+      store,
+      writer,
+      batch.map((m) => ({ subject: m.subject, seq: m.seq, storedMs: deliveryOfMessage(m).storedMs, body: m.data })),
+    );
     batch.at(-1)?.ack();
     applied = batch.at(-1)?.seq ?? applied;
     batches++;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { freePort } from '../../packages/test-harness/src/index.js';
 import { type BenchOptions, check, fig, result, type ScenarioResult } from '../lib/context.js';
-import { HubChild, health } from '../lib/hub.js';
+import { cpuTimeOf, HubChild, health } from '../lib/hub.js';
 import { collectProfile, profileArgs } from '../lib/profile.js';
 import { followProgress, nudgeProjector, type ProgressRun, progressRate } from '../lib/progress.js';
 import { nowMs } from '../lib/stats.js';
@@ -35,9 +35,21 @@ export const ingestScenario = async (
   );
   let run: ProgressRun;
   let batches = 0;
+  // CPU used (ms) when each progress value was first seen: the hub's CPU per event is less at the
+  // mercy of a noisy neighbour than its rate.
+  const cpuAt = new Map<number, { hub: number; thread: number; nats: number }>();
   try {
     run = await followProgress({
-      progress: async () => (await health(hub.url)).checkpoint,
+      progress: async () => {
+        const value = (await health(hub.url)).checkpoint;
+        if (value !== undefined && !cpuAt.has(value))
+          cpuAt.set(value, {
+            hub: cpuTimeOf(hub.pid) ?? 0,
+            thread: cpuTimeOf(hub.pid, hub.pid) ?? 0,
+            nats: cpuTimeOf(lab.server.pid) ?? 0,
+          });
+        return value;
+      },
       from: firstSeq,
       target: lastSeq,
       alive: () => {
@@ -52,9 +64,18 @@ export const ingestScenario = async (
   }
   const { rate } = progressRate(run);
   const overall = (count / (run.done.t - started)) * 1000;
+  const [from, to] = [cpuAt.get(run.first.value), cpuAt.get(run.done.value)];
+  const perEventUs = (key: 'hub' | 'thread' | 'nats') =>
+    from && to ? ((to[key] - from[key]) * 1000) / (run.done.value - run.first.value) : Number.NaN;
   r.figures.push(
     fig('sustained ingest', rate, 'events/s'),
     fig('incl. hub start-up', overall, 'events/s'),
+    fig(
+      'hub CPU per event (main thread / process)',
+      `${perEventUs('thread').toFixed(1)} / ${perEventUs('hub').toFixed(1)}`,
+      'µs',
+    ),
+    fig('nats-server CPU per event', perEventUs('nats'), 'µs'),
     fig('hub peak RSS', hub.peakRss / 2 ** 20, 'MB'),
   );
   r.targets.push(check('sustained ingest', rate, '>=', 15_000, 'events/s'));
@@ -80,6 +101,7 @@ export const ingestScenario = async (
     doneMs: run.done.t - started,
     stalls: run.stalls,
     transactions: batches,
+    cpuPerEventUs: { hubThread: perEventUs('thread'), hub: perEventUs('hub'), nats: perEventUs('nats') },
     peakRssBytes: hub.peakRss,
   });
   await collectProfile(options, prof.dir, r.data);

@@ -28,6 +28,12 @@ export interface BatchResult {
 const decoder = new TextDecoder();
 
 /**
+ * A message with its own copy of the body (Buffer.from copies; a Buffer's slice would not): a
+ * batch's bodies can be views of a buffer it reuses.
+ */
+const kept = (m: StreamMessage): StreamMessage => ({ ...m, body: Buffer.from(m.body) });
+
+/**
  * Applies messages in stream order in ONE transaction together with the new checkpoint, so a crash
  * leaves either the whole batch and its checkpoint or neither. Messages at or below the checkpoint
  * were applied before a crash and are skipped.
@@ -35,7 +41,7 @@ const decoder = new TextDecoder();
 export const applyBatch = (
   store: SqlStore,
   writer: ViewWriter,
-  batch: readonly StreamMessage[],
+  batch: Iterable<StreamMessage>,
   options: { keepDeadLetters: boolean } = { keepDeadLetters: true },
 ): BatchResult => {
   const effects = emptyEffects();
@@ -43,21 +49,23 @@ export const applyBatch = (
   const correlationIds: string[] = [];
   const regionOf = (location: string) => writer.regionOf(location);
   let checkpoint = 0;
+  let last = 0;
   try {
     store.transaction(() => {
       checkpoint = writer.checkpoint();
       for (const message of batch) {
+        last = message.seq;
         if (message.seq <= checkpoint) continue;
         const checked = checkMessage(message.subject, decoder.decode(message.body), regionOf);
         if (!checked.ok) {
-          deadLetters.push({ message, reason: checked.reason, detail: checked.message });
+          deadLetters.push({ message: kept(message), reason: checked.reason, detail: checked.message });
           writer.countDeadLetter(checked.reason);
           continue;
         }
         const outcome = writer.apply(checked.event, message.seq, message.storedMs, effects);
         if (outcome === 'seq-conflict') {
           const detail = `node ${checked.event.node} already used seq ${checked.event.seq} for another event`;
-          deadLetters.push({ message, reason: 'seq-conflict', detail });
+          deadLetters.push({ message: kept(message), reason: 'seq-conflict', detail });
           writer.countDeadLetter('seq-conflict');
         } else if (outcome === 'applied') correlationIds.push(checked.event.correlationId);
       }
@@ -71,10 +79,9 @@ export const applyBatch = (
             dl.message.subject,
             dl.reason,
             dl.detail,
-            Buffer.from(dl.message.body),
+            dl.message.body,
           );
       writer.flushPending();
-      const last = batch.at(-1)?.seq ?? 0;
       if (last > checkpoint) {
         checkpoint = last;
         writer.setCheckpoint(last, VIEW_SCHEMA_VERSION);

@@ -16,6 +16,7 @@ import { NAMES, storeEventSubject } from '../backbone/subjects.js';
 import type { HubHandle } from '../hub.js';
 import { natsClient, publishStoreEvents, recordHubFacts, startTestHub } from '../testing/hub-fixture.js';
 import { dumpViews, stockFiguresByCell } from '../views/dump-views.js';
+import { deliveryOf } from './delivery-info.js';
 
 const defineStore = (location: string, region: string): DecidedEvent => ({
   type: 'LocationDefined',
@@ -190,5 +191,16 @@ describe('projector', () => {
     const result = await hub.ctx.rebuild();
     expect(result.messages).toBeGreaterThan(0);
     expect(dumpViews(hub.ctx.store)).toEqual(live);
+  });
+
+  it("reads a real delivery's seq, stored time and pending count from its reply subject, as nats.js's info says", async () => {
+    const consumer = await js.consumers.get(NAMES.eventStream);
+    const m = await consumer.next({ expires: 5_000 });
+    if (!m) throw new Error('no message delivered');
+    expect(deliveryOf((m as unknown as { reply: string }).reply)).toEqual({
+      streamSeq: m.info.streamSequence,
+      storedMs: Number(m.timestampNanos / 1_000_000n),
+      pending: m.info.pending,
+    });
   });
 });

@@ -4,7 +4,9 @@ import { resetProjectorConsumer } from '../backbone/ensure-backbone.js';
 import { deadLetterSubject, NAMES } from '../backbone/subjects.js';
 import type { Logger } from '../logger.js';
 import type { SqlStore } from '../store/sql-store.js';
-import { applyBatch, type BatchResult, type StreamMessage } from './apply-batch.js';
+import { applyBatch, type BatchResult } from './apply-batch.js';
+import { type Delivery, deliveryOf } from './delivery-info.js';
+import { MessageBatch } from './message-batch.js';
 import type { ViewWriter } from './view-writer.js';
 
 export interface ProjectorDeps {
@@ -19,12 +21,16 @@ export interface ProjectorDeps {
   readonly onBatch: (result: BatchResult) => void;
 }
 
-export const toStreamMessage = (m: JsMsg): StreamMessage => ({
-  subject: m.subject,
-  seq: m.seq,
-  storedMs: Number(m.timestampNanos / 1_000_000n),
-  body: m.data,
-});
+/**
+ * A consumer's message's delivery info, from its reply subject (nats.js's JsMsg has it, though its
+ * type does not say so); from `m.info` when it is not there or not of the usual form.
+ */
+export const deliveryOfMessage = (m: JsMsg): Delivery =>
+  deliveryOf((m as Partial<{ reply: string }>).reply ?? '') ?? {
+    streamSeq: m.info.streamSequence,
+    storedMs: Number(m.timestampNanos / 1_000_000n),
+    pending: m.info.pending,
+  };
 
 /**
  * Copies committed dead letters to the DLQ stream with their reason (the original stays in the
@@ -85,7 +91,13 @@ export class Projector {
   private loop: Promise<void> | undefined;
   private appliedSeq = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
-  private buffer: JsMsg[] = [];
+  /** Subjects of the stream's messages, shared by every batch. */
+  private readonly subjects = new Map<string, string>();
+  private buffer = new MessageBatch(this.subjects);
+  /** The buffer's last message: acking it acks the batch (AckAll). */
+  private bufferLast: JsMsg | undefined;
+  /** The last batch applied, emptied for the next one (its buffers are kept: see MessageBatch.clear). */
+  private spare: MessageBatch | undefined;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   /** When the armed flush is due (performance.now()). */
@@ -135,7 +147,8 @@ export class Projector {
   private async run(): Promise<void> {
     const { log } = this.deps;
     while (this.running) {
-      this.buffer = [];
+      if (!this.buffer.clear()) this.buffer = new MessageBatch(this.subjects);
+      this.bufferLast = undefined;
       this.chain = Promise.resolve();
       this.failure = undefined;
       try {
@@ -150,16 +163,19 @@ export class Projector {
         let expected: number | null = null;
         for await (const m of messages) {
           if (this.failure) throw this.failure;
-          expected ??= Math.max(m.seq, this.appliedSeq + 1);
-          if (m.seq < expected) continue; // a redelivery of something already applied
-          if (m.seq > expected) {
+          const delivery = deliveryOfMessage(m);
+          const seq = delivery.streamSeq;
+          expected ??= Math.max(seq, this.appliedSeq + 1);
+          if (seq < expected) continue; // a redelivery of something already applied
+          if (seq > expected) {
             // A message was not delivered (e.g. still pending from before a reconnect). Acking past
             // it would skip it for good: apply what is contiguous and restart from the checkpoint.
             await this.flushBuffered();
-            throw new Error(`delivery gap: expected stream seq ${expected}, got ${m.seq}`);
+            throw new Error(`delivery gap: expected stream seq ${expected}, got ${seq}`);
           }
           expected++;
-          this.buffer.push(m);
+          this.buffer.push(m.subject, seq, delivery.storedMs, m.data);
+          this.bufferLast = m;
           // Big transactions under a backlog, low latency when quiet: commit when the batch is full
           // or the stream had nothing more for this consumer when the message was sent (its
           // num_pending; then no sooner than nextCommitAt), else at the latest BACKLOG_MAX_WAIT_MS
@@ -169,7 +185,7 @@ export class Projector {
           // made ~110-event transactions.
           const now = performance.now();
           if (this.buffer.length >= this.deps.batchSize) await this.flushBuffered();
-          else if (m.info.pending === 0) {
+          else if (delivery.pending === 0) {
             const due = nextCommitAt(this.lastFlush);
             if (now >= due) await this.flushBuffered();
             else this.armFlushTimer(due);
@@ -210,12 +226,15 @@ export class Projector {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.buffer;
-    this.buffer = [];
-    if (batch.length === 0) return this.chain;
+    const last = this.bufferLast;
+    if (batch.length === 0 || !last) return this.chain;
+    this.buffer = this.spare ?? new MessageBatch(this.subjects);
+    this.spare = undefined;
+    this.bufferLast = undefined;
     this.chain = this.chain.then(async () => {
       if (this.failure) return;
       try {
-        await this.flush(batch);
+        await this.flush(batch, last);
       } catch (error) {
         this.failure = error instanceof Error ? error : new Error(String(error));
         this.messages?.stop(this.failure);
@@ -224,9 +243,10 @@ export class Projector {
     return this.chain;
   }
 
-  private async flush(batch: JsMsg[]): Promise<void> {
+  private async flush(batch: MessageBatch, last: JsMsg): Promise<void> {
     const startedAt = performance.now();
-    const result = applyBatch(this.deps.store, this.deps.writer, batch.map(toStreamMessage));
+    const result = applyBatch(this.deps.store, this.deps.writer, batch);
+    if (batch.clear()) this.spare = batch;
     const appliedMs = performance.now() - startedAt;
     if (result.deadLetters.length > 0) {
       for (const dl of result.deadLetters)
@@ -236,7 +256,7 @@ export class Projector {
         );
       await flushDeadLetters(this.deps.js, this.deps.store);
     }
-    batch.at(-1)?.ack();
+    last.ack();
     this.appliedSeq = result.checkpoint;
     if (result.correlationIds.length > 0 && this.deps.log.isLevelEnabled('debug'))
       for (const correlationId of result.correlationIds) this.deps.log.debug({ correlationId }, 'event applied');

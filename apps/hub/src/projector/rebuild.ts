@@ -4,7 +4,8 @@ import type { Logger } from '../logger.js';
 import { dropViews } from '../store/schema.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { applyBatch } from './apply-batch.js';
-import { toStreamMessage } from './projector.js';
+import { MessageBatch } from './message-batch.js';
+import { deliveryOfMessage } from './projector.js';
 import type { ViewWriter } from './view-writer.js';
 
 /**
@@ -30,18 +31,20 @@ export const rebuildViews = async (deps: {
     opt_start_seq: 1,
   });
   const messages = await consumer.consume({ max_messages: deps.batchSize * 2 });
-  let batch: ReturnType<typeof toStreamMessage>[] = [];
+  const subjects = new Map<string, string>();
+  let batch = new MessageBatch(subjects);
   let count = 0;
   for await (const m of messages) {
-    batch.push(toStreamMessage(m));
+    const delivery = deliveryOfMessage(m);
+    batch.push(m.subject, delivery.streamSeq, delivery.storedMs, m.data);
     count++;
     // pending 0: nothing more in the stream (also when its last messages were deleted after the
     // info was read, so last_seq never arrives).
-    const done = m.seq >= lastSeq || m.info.pending === 0;
+    const done = delivery.streamSeq >= lastSeq || delivery.pending === 0;
     // Full transactions: nobody waits for a rebuild's partial batches (and getPending() over-counts).
     if (batch.length >= deps.batchSize || done) {
       applyBatch(deps.store, deps.writer, batch, { keepDeadLetters: false });
-      batch = [];
+      if (!batch.clear()) batch = new MessageBatch(subjects);
       if (count % 100_000 < deps.batchSize) deps.log.info({ replayed: count, lastSeq }, 'rebuilding views');
     }
     if (done) break;
