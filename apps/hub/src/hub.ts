@@ -12,6 +12,7 @@ import type { HubConfig } from './config.js';
 import { createHttpHandler } from './http/app.js';
 import type { HubContext } from './hub-context.js';
 import { KvPublisher } from './kv/kv-publisher.js';
+import { natsKvSink } from './kv/kv-sink.js';
 import { createLogger } from './logger.js';
 import { HubMetrics } from './metrics.js';
 import { Projector } from './projector/projector.js';
@@ -46,11 +47,11 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const { buckets } = await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs });
+  await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs });
 
   const metrics = new HubMetrics();
   const writer = new ViewWriter(store);
-  const kv = new KvPublisher(store, buckets, log, config.kvFlushMs, config.kvMaxPutsPerSecond);
+  const kv = new KvPublisher(store, natsKvSink(nc), log, config.kvFlushMs, config.kvMaxPutsPerSecond);
   const policy = config;
   const trust = () => trustFrom(locationFreshness(store, policy, now()), policy);
   let reconciler: Reconciler | undefined;

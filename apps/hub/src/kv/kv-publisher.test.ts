@@ -1,19 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Buckets } from '../backbone/ensure-backbone.js';
 import { createLogger } from '../logger.js';
 import { emptyEffects } from '../projector/view-writer.js';
 import { ensureViewSchema } from '../store/schema.js';
 import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
 import { KvPublisher } from './kv-publisher.js';
+import type { KvSink } from './kv-sink.js';
 
-// Pacing is logic over timers: the buckets record puts instead of sending them (the NATS side of
+// Pacing is logic over timers: the sink records puts instead of sending them (the NATS side of
 // the publisher is covered by the hub and sync integration suites).
 const recordingBuckets = () => {
   const puts: { at: number; key: string }[] = [];
-  const bucket = { put: async (key: string) => void puts.push({ at: Date.now(), key }) };
-  const buckets = Object.fromEntries(
-    ['stock', 'pickups', 'reservations', 'catalog', 'locations', 'watermarks'].map((name) => [name, bucket]),
-  ) as unknown as Buckets;
+  const buckets: KvSink = {
+    putAll: async (batch) => {
+      for (const p of batch) puts.push({ at: Date.now(), key: p.key });
+      return batch.map(() => undefined);
+    },
+    close: () => undefined,
+  };
   return { puts, buckets };
 };
 

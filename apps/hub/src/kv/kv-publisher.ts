@@ -1,10 +1,9 @@
-import type { KV } from '@nats-io/kv';
-import type { Buckets } from '../backbone/ensure-backbone.js';
 import type { Logger } from '../logger.js';
 import type { BatchEffects } from '../projector/view-writer.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { nodeWatermark } from '../views/node-status.js';
 import { type PickupRow, pickupStateOf, sqlInventoryView } from '../views/sql-inventory-view.js';
+import type { KvBucket, KvPut, KvSink } from './kv-sink.js';
 
 /**
  * KV keys allow `[-/_=.A-Za-z0-9]`, and dots separate tokens; business ids may contain `:` or `.`.
@@ -17,8 +16,8 @@ export const kvToken = (id: string): string =>
 export const NETWORK_KEY = '_network';
 
 type Kind = 'cells' | 'pickups' | 'reservations' | 'catalog' | 'locations' | 'nodes';
-/** A KV put: bucket, key, value, and what to mark dirty again if it fails. */
-type Put = [KV, string, unknown, Kind, string];
+/** A KV put and what to mark dirty again if it fails. */
+type Put = [KvBucket, string, unknown, Kind, string];
 
 /**
  * Publishes the projections store nodes pull, in KV. Changes are coalesced per key between flushes
@@ -40,7 +39,7 @@ export class KvPublisher {
 
   constructor(
     private readonly db: SqlStore,
-    private readonly buckets: Buckets,
+    private readonly sink: KvSink,
     private readonly log: Logger,
     private readonly flushMs: number,
     /** Average put rate the flushes are paced to (a backlog is coalesced instead). */
@@ -105,6 +104,7 @@ export class KvPublisher {
     this.running = false;
     clearTimeout(this.timer);
     await this.flush();
+    this.sink.close();
   }
 
   private take(kind: Kind): string[] {
@@ -139,13 +139,13 @@ export class KvPublisher {
         lastHlc: row.last_hlc,
         asOf,
       };
-      puts.push([this.buckets.stock, `${location}.${kvToken(sku)}`, value, 'cells', key]);
+      puts.push(['stock', `${location}.${kvToken(sku)}`, value, 'cells', key]);
     }
     for (const id of this.take('pickups')) {
       const row = this.db.get<PickupRow>('SELECT * FROM pickups WHERE pickup_id = ?', id);
       if (!row?.location) continue;
       const value = { ...pickupStateOf(row), status: row.status, placedAt: row.placed_at, asOf };
-      puts.push([this.buckets.pickups, `${row.location}.${kvToken(id)}`, value, 'pickups', id]);
+      puts.push(['pickups', `${row.location}.${kvToken(id)}`, value, 'pickups', id]);
     }
     for (const id of this.take('reservations')) {
       const row = this.db.get<{
@@ -165,35 +165,31 @@ export class KvPublisher {
         lines: JSON.parse(row.lines),
         asOf,
       };
-      puts.push([
-        this.buckets.reservations,
-        `${row.location ?? NETWORK_KEY}.${kvToken(id)}`,
-        value,
-        'reservations',
-        id,
-      ]);
+      puts.push(['reservations', `${row.location ?? NETWORK_KEY}.${kvToken(id)}`, value, 'reservations', id]);
     }
     for (const sku of this.take('catalog')) {
       const item = sqlInventoryView(this.db).catalogItem(sku);
-      if (item) puts.push([this.buckets.catalog, kvToken(sku), { ...item, asOf }, 'catalog', sku]);
+      if (item) puts.push(['catalog', kvToken(sku), { ...item, asOf }, 'catalog', sku]);
     }
     for (const location of this.take('locations')) {
       const info = sqlInventoryView(this.db).location(location);
-      if (info) puts.push([this.buckets.locations, location, { ...info, asOf }, 'locations', location]);
+      if (info) puts.push(['locations', location, { ...info, asOf }, 'locations', location]);
     }
     for (const node of this.take('nodes')) {
       const wm = nodeWatermark(this.db, node);
-      if (wm) puts.push([this.buckets.watermarks, node, { ...wm, asOf }, 'nodes', node]);
+      if (wm) puts.push(['watermarks', node, { ...wm, asOf }, 'nodes', node]);
     }
     // Bounded concurrency: enough in flight to hide round trips, not enough to flood the server.
     const IN_FLIGHT = 256;
     for (let i = 0; i < puts.length; i += IN_FLIGHT) {
       const chunk = puts.slice(i, i + IN_FLIGHT);
-      const results = await Promise.allSettled(chunk.map(([kv, key, value]) => kv.put(key, JSON.stringify(value))));
-      results.forEach((r, j) => {
+      const failures = await this.sink.putAll(
+        chunk.map(([bucket, key, value]): KvPut => ({ bucket, key, value: JSON.stringify(value) })),
+      );
+      failures.forEach((err, j) => {
         const put = chunk[j];
-        if (r.status === 'rejected' && put) {
-          this.log.warn({ err: r.reason, key: put[1] }, 'kv put failed; will retry');
+        if (err && put) {
+          this.log.warn({ err, key: put[1] }, 'kv put failed; will retry');
           this.dirty[put[3]].add(put[4]);
         }
       });

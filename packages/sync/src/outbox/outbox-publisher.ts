@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/nats-core';
+import { PubAckInbox } from '@stocknerve/nats-publish';
 import { eventSubjectOf } from '../identity.js';
 import type { EventLog } from '../local-db/event-log.js';
 import type { EventDoc } from '../local-db/schemas.js';
 import { backoffMs } from './backoff.js';
-import { PubAckInbox } from './pub-ack-inbox.js';
 
 export interface OutboxOptions {
   /** Most publishes awaiting their PubAck at once. Default 512. */

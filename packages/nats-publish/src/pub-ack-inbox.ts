@@ -4,8 +4,11 @@ import { createInbox, headers, type Msg, type NatsConnection, type Subscription 
 export interface OutgoingMessage {
   readonly subject: string;
   readonly data: string;
-  /** `Nats-Msg-Id`: JetStream drops a copy of an id it stored within its duplicate window. */
-  readonly msgId: string;
+  /**
+   * `Nats-Msg-Id`: JetStream drops a copy of an id it stored within its duplicate window. None for a
+   * KV put (a value put again is a new revision).
+   */
+  readonly msgId?: string;
 }
 
 /** What the stream answered for one message: its PubAck, or why there is none. */
@@ -14,7 +17,7 @@ export type PubAckResult =
   | { readonly ok: false; readonly error: Error };
 
 /**
- * JetStream publishes as the protocol defines them (a publish with a reply subject, answered by a
+ * JetStream publishes (a store node's events, the hub's KV puts) as the protocol defines them (a publish with a reply subject, answered by a
  * PubAck), with one reply subscription for every publish of a connection and one timer per batch.
  * nats.js's `js.publish` is a request per message: a subscription entry, a timer, and an Error with
  * its stack built when each request is done, even after a success; that was half of a node's CPU
@@ -48,10 +51,14 @@ export class PubAckInbox {
           const token = String(++this.next);
           tokens.push(token);
           this.waiting.set(token, resolve);
-          const h = headers();
-          h.set('Nats-Msg-Id', m.msgId);
+          const reply = `${this.prefix}${token}`;
           try {
-            this.nc.publish(m.subject, m.data, { reply: `${this.prefix}${token}`, headers: h });
+            if (m.msgId === undefined) this.nc.publish(m.subject, m.data, { reply });
+            else {
+              const h = headers();
+              h.set('Nats-Msg-Id', m.msgId);
+              this.nc.publish(m.subject, m.data, { reply, headers: h });
+            }
           } catch (error) {
             this.settle(token, { ok: false, error: asError(error) });
           }

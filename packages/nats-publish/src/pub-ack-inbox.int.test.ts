@@ -72,6 +72,21 @@ describe('publishing through one reply inbox', () => {
     }
   });
 
+  it('stores every message without an id, a repeated body too (a KV put of the same value is a new revision)', async () => {
+    const inbox = new PubAckInbox(nc);
+    try {
+      const results = await inbox.publishAll(
+        [1, 2].map(() => ({ subject: 'inbox.test.b', data: '{"same":true}' })),
+        5_000,
+      );
+      expect(results.map((r) => r.ok && !r.duplicate)).toEqual([true, true]);
+      const [first, second] = results.map((r) => (r.ok ? r.seq : 0));
+      expect(second).toBe((first ?? 0) + 1);
+    } finally {
+      inbox.close();
+    }
+  });
+
   it('fails a message no stream takes, and one nobody answers within the timeout', async () => {
     const inbox = new PubAckInbox(nc);
     // A plain subscriber that never replies: the publish is delivered, no PubAck comes.
