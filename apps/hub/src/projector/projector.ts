@@ -64,22 +64,33 @@ export const flushDeadLetters = async (js: JetStreamClient, store: SqlStore): Pr
  */
 const BACKLOG_MAX_WAIT_MS = 250;
 
-/** A flush: when it ended and how long its synchronous work took (performance.now(), ms). */
+/** A flush: when it ended, how long its synchronous work took (performance.now(), ms), and its size. */
 export interface FlushTiming {
   readonly endedAt: number;
   readonly tookMs: number;
+  readonly events: number;
 }
 
 /**
+ * The longest a flush of `events` can take by its own work, ms: a commit's fixed cost and a generous
+ * cost per event (in process an event costs 30-60 µs on these hosts). A flush that took longer spent
+ * the rest waiting for a core or a GC, which says nothing of what the next one needs: on a busy
+ * 2-core host, 55 events took 40 ms, and waiting twice that for the next commit was most of
+ * freshness's 100-300 ms tail.
+ */
+const ownWorkMs = (events: number): number => 2 + 0.25 * events;
+
+/**
  * When the next commit of a consumer that has caught up with the stream may run: twice the last
- * flush's duration after it ended (at most BACKLOG_MAX_WAIT_MS), so that applying takes at most a
+ * flush's duration after it ended (at most BACKLOG_MAX_WAIT_MS, and counting no more than the flush's
+ * own work could take: `ownWorkMs`), so that applying takes at most a
  * third of the thread while events trickle in as fast as it commits them. Committing each arrival at
  * once made catch-up (20 nodes re-sending 100,000 events) ~4,000 batches of 1-9 events at ~1 ms each
  * and ~50 of ~240 events at 240 µs per event, against ~35 µs per event in 10,000-event batches; a
  * quiet hub's flush takes well under a millisecond, so its latency hardly changes.
  */
 export const nextCommitAt = (last: FlushTiming): number =>
-  last.endedAt + Math.min(BACKLOG_MAX_WAIT_MS, 2 * last.tookMs);
+  last.endedAt + Math.min(BACKLOG_MAX_WAIT_MS, 2 * Math.min(last.tookMs, ownWorkMs(last.events)));
 
 /**
  * Applies the event stream to the views through a durable pull consumer: micro-batches (whatever
@@ -102,7 +113,7 @@ export class Projector {
   private timer: NodeJS.Timeout | undefined;
   /** When the armed flush is due (performance.now()). */
   private timerAt = Number.POSITIVE_INFINITY;
-  private lastFlush: FlushTiming = { endedAt: Number.NEGATIVE_INFINITY, tookMs: 0 };
+  private lastFlush: FlushTiming = { endedAt: Number.NEGATIVE_INFINITY, tookMs: 0, events: 0 };
   private failure: Error | undefined;
 
   constructor(private readonly deps: ProjectorDeps) {}
@@ -245,6 +256,7 @@ export class Projector {
 
   private async flush(batch: MessageBatch, last: JsMsg): Promise<void> {
     const startedAt = performance.now();
+    const size = batch.length;
     const result = applyBatch(this.deps.store, this.deps.writer, batch);
     if (batch.clear()) this.spare = batch;
     const appliedMs = performance.now() - startedAt;
@@ -267,6 +279,6 @@ export class Projector {
     for (const w of ready) w.resolve();
     // The dead letters' copy to the DLQ stream is waiting on the network, not work of this thread.
     const endedAt = performance.now();
-    this.lastFlush = { endedAt, tookMs: appliedMs + (endedAt - notifiedAt) };
+    this.lastFlush = { endedAt, tookMs: appliedMs + (endedAt - notifiedAt), events: size };
   }
 }
