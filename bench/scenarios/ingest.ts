@@ -35,8 +35,8 @@ export const ingestScenario = async (
   );
   let run: ProgressRun;
   let batches = 0;
-  // CPU used (ms) when each progress value was first seen: the hub's CPU per event is less at the
-  // mercy of a noisy neighbour than its rate.
+  // CPU used (ms) when each progress value was first seen: with the hub's CPU per event, a run in a
+  // slow phase of a shared host tells a slower host from a slower hub.
   const cpuAt = new Map<number, { hub: number; thread: number; nats: number }>();
   try {
     run = await followProgress({
