@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { openMemoryTestDb, recordReceipts } from '../testing/sync-fixture.js';
+import { openMemoryTestDb, recordReceipts, withEventLog } from '../testing/sync-fixture.js';
 import { EventLog } from './event-log.js';
 
 const identity = { node: 'store-1-t1', location: 'store-1', region: 'north' };
 
 describe('the event log', () => {
-  it('reads back what it recorded as plain data, which can be posted to another thread', async () => {
-    const db = await openMemoryTestDb();
-    try {
-      const log = new EventLog(db, identity);
-      await log.init();
+  it('reads back what it recorded as plain data, which can be posted to another thread', () =>
+    withEventLog(openMemoryTestDb, identity, async (log) => {
       const recorded = await log.record(
         [
           {
@@ -30,16 +27,10 @@ describe('the event log', () => {
       // A sale is taken by the domain's parse as it is given: given RxDB's view of a document, it
       // came back as that view, which structuredClone (postMessage) refuses.
       expect(structuredClone(all)).toEqual(recorded);
-    } finally {
-      await db.close();
-    }
-  });
+    }));
 
-  it('records acknowledgements without touching the events, and sends re-queued ones first', async () => {
-    const db = await openMemoryTestDb();
-    try {
-      const log = new EventLog(db, identity);
-      await log.init();
+  it('records acknowledgements without touching the events, and sends re-queued ones first', () =>
+    withEventLog(openMemoryTestDb, identity, async (log, db) => {
       await recordReceipts(log, 5);
       const revisions = async () => (await db.events.find({ sort: [{ seq: 'asc' }] }).exec()).map((d) => d.revision);
       const before = await revisions();
@@ -66,16 +57,10 @@ describe('the event log', () => {
       await reopened.init();
       expect(reopened.outbox).toEqual(log.outbox);
       expect(await revisions()).toEqual(before);
-    } finally {
-      await db.close();
-    }
-  });
+    }));
 
-  it('keeps working when its outbox state cannot be read: everything is sent again, and it says so', async () => {
-    const db = await openMemoryTestDb();
-    try {
-      const log = new EventLog(db, identity);
-      await log.init();
+  it('keeps working when its outbox state cannot be read: everything is sent again, and it says so', () =>
+    withEventLog(openMemoryTestDb, identity, async (log, db) => {
       await recordReceipts(log, 3);
       await log.markAcked([1, 2, 3], 3, 1_000);
       await db.meta.upsert({ key: 'outbox', value: { ackedThrough: 'three' } });
@@ -86,8 +71,5 @@ describe('the event log', () => {
       expect((await reopened.pending(10)).map((d) => d.seq)).toEqual([1, 2, 3]);
       const [next] = await recordReceipts(reopened, 1);
       expect(next?.seq).toBe(4);
-    } finally {
-      await db.close();
-    }
-  });
+    }));
 });

@@ -2,8 +2,8 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { createRxDatabase, type RxJsonSchema } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { describe, expect, it } from 'vitest';
-import { recordReceipts } from '../testing/sync-fixture.js';
-import { EventLog } from './event-log.js';
+import { recordReceipts, withEventLog } from '../testing/sync-fixture.js';
+import type { EventLog } from './event-log.js';
 import { type LocalDb, openLocalDb } from './local-db.js';
 import { OUTBOX_STATE_KEY } from './outbox-state.js';
 import { type EventDocV0, eventSchema, metaSchema, projectionSchema } from './schemas.js';
@@ -51,16 +51,9 @@ const writeV0Log = async (name: string, docs: readonly EventDocV0[]) => {
 };
 
 /** Opens the database `name` as this build does (upgrading it), and its log; runs `check`; closes it. */
-const withLog = async (name: string, check: (log: EventLog, db: LocalDb) => Promise<void>): Promise<void> => {
-  const db = await openLocalDb({ name, storage: storage() });
-  try {
-    const log = new EventLog(db, identity);
-    await log.init();
-    await check(log, db);
-  } finally {
-    await db.close();
-  }
-};
+/** The upgraded database `name` (in fake-indexeddb, kept across opens) and its event log. */
+const withLog = (name: string, check: (log: EventLog, db: LocalDb) => Promise<void>): Promise<void> =>
+  withEventLog(() => openLocalDb({ name, storage: storage() }), identity, check);
 
 describe("upgrading a terminal's log to immutable events", () => {
   it('moves the ack state into the outbox: nothing unacknowledged is taken for sent', async () => {

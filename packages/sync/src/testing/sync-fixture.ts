@@ -6,7 +6,7 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { NodeIdentity } from '../identity.js';
-import type { EventLog } from '../local-db/event-log.js';
+import { EventLog } from '../local-db/event-log.js';
 import { type LocalDb, openLocalDb } from '../local-db/local-db.js';
 import { SyncClient, type SyncClientOptions } from '../sync-client.js';
 
@@ -22,6 +22,22 @@ export const openTestDb = (name = `node-${process.pid}-${++dbCounter}`): Promise
  */
 export const openMemoryTestDb = (name = `mem-node-${process.pid}-${++dbCounter}`): Promise<LocalDb> =>
   openLocalDb({ name, storage: getRxStorageMemory() });
+
+/** Opens a database and its node's event log, runs `check` on them, and closes the database whatever happens. */
+export const withEventLog = async (
+  open: () => Promise<LocalDb>,
+  identity: NodeIdentity,
+  check: (log: EventLog, db: LocalDb) => Promise<void>,
+): Promise<void> => {
+  const db = await open();
+  try {
+    const log = new EventLog(db, identity);
+    await log.init();
+    await check(log, db);
+  } finally {
+    await db.close();
+  }
+};
 
 /** Records `count` goods receipts in the log, one event each, numbered after its last seq. */
 export const recordReceipts = async (log: EventLog, count: number): Promise<InventoryEvent[]> => {
