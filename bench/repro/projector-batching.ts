@@ -50,7 +50,10 @@ const run = async (variant: 'current' | 'proposed') => {
     applyBatch(
       store,
       writer,
-      batch.map((m) => ({ subject: m.subject, seq: m.seq, storedMs: deliveryOfMessage(m).storedMs, body: m.data })),
+      batch.map((m) => {
+        const delivery = deliveryOfMessage(m);
+        return { subject: m.subject, seq: delivery.streamSeq, storedMs: delivery.storedMs, body: m.data };
+      }),
     );
     batch.at(-1)?.ack();
     applied = batch.at(-1)?.seq ?? applied;
