@@ -11,6 +11,7 @@ import {
   hlcReceive,
   hlcWallMsOf,
   hlcZero,
+  isHlcOfNode,
   parseHlc,
 } from './hlc.js';
 import { hlcArb, slugArb } from './testing/arbitraries.js';
@@ -153,6 +154,26 @@ describe('the text form', () => {
         expect(hlcWallMsOf(formatHlc(h))).toBe(parseHlc(formatHlc(h))?.wallMs);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("tells its node without a parse, as parseHlc's node does (suffixes and prefixes of it too)", () => {
+    const nodeLike = (node: string) =>
+      fc.oneof(
+        fc.constant(node),
+        slugArb(),
+        fc.constant(node.slice(1)),
+        fc.constant(`${node}0`),
+        fc.constant(`0-${node}`),
+      );
+    fc.assert(
+      fc.property(
+        hlcArb().chain((h) => fc.tuple(fc.constant(h), nodeLike(h.node))),
+        ([h, node]) => {
+          expect(isHlcOfNode(formatHlc(h), node)).toBe(parseHlc(formatHlc(h))?.node === node);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -60,6 +60,17 @@ export const parseHlc = (text: string): Hlc | undefined => {
   return { wallMs: Number(m[1]), counter: Number(m[2]), node: m[3] as NodeId };
 };
 
+/** Where the node starts in an HLC's text form: after `<ms>-<counter>-`. */
+const NODE_AT = MS_DIGITS + 1 + COUNTER_DIGITS + 1;
+
+/**
+ * Whether an HLC in its text form was made by `node`, for text already known to match `hlcPattern`
+ * (a parsed event's): its node is what follows the fixed-width clock and counter, so this compares
+ * the tail without the pattern and the object `parseHlc` builds (the hub asks it of every event).
+ */
+export const isHlcOfNode = (text: string, node: string): boolean =>
+  text.length === NODE_AT + node.length && text.charCodeAt(NODE_AT - 1) === 45 /* '-' */ && text.endsWith(node);
+
 /** The wall clock (ms) of an HLC in its text form, without parsing the rest (its first MS_DIGITS digits). */
 export const hlcWallMsOf = (text: string): number => Number(text.slice(0, MS_DIGITS));
 
