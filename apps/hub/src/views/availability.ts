@@ -1,12 +1,20 @@
 import {
   type AllocationRule,
+  type AtpView,
+  type ChannelAtp,
   channelAtp,
   type InventoryView,
   type LocationTrust,
   type StockFigures,
 } from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
-import { ANSWER_MAX_AGE_MS, type FreshnessPolicy, locationFreshness, trustFrom } from './freshness.js';
+import {
+  ANSWER_MAX_AGE_MS,
+  type FreshnessPolicy,
+  type LocationFreshness,
+  locationFreshness,
+  trustFrom,
+} from './freshness.js';
 import { isYoung, type ReadLookups, readMemoOf } from './read-memo.js';
 import { sqlInventoryView } from './sql-inventory-view.js';
 
@@ -123,8 +131,7 @@ const stockOfSkus = (store: SqlStore, memo: ReadLookups, skus: readonly string[]
  * The per-SKU lookups of channelAtp besides stock (network reservations, channel holds, allocation
  * rules), remembered until the views change.
  */
-const rememberedView = (base: InventoryView, memo: ReadLookups): InventoryView => ({
-  ...base,
+const rememberedView = (base: InventoryView, memo: ReadLookups): Omit<AtpView, 'stock'> => ({
   networkReserved: (sku) => memo.get(`network-reserved${SEP}${sku}`, () => base.networkReserved(sku)),
   channelHeld: (channel, sku) =>
     memo.get(`channel-held${SEP}${channel}${SEP}${sku}`, () => base.channelHeld(channel, sku)),
@@ -208,7 +215,8 @@ export const availabilityOf = (
  * The same answers as UTF-8 JSON, remembered like the answers: a storefront page asks for the same
  * SKUs over and over, and serializing them was the largest cost of the availability API. Only the
  * JSON is remembered: keeping the objects too (a second answer per SKU, renewed every second) made
- * most of what survived into the old generation, and so the major GCs under read load.
+ * most of what survived into the old generation, and so the major GCs under read load. Byte for byte
+ * `JSON.stringify` of `availabilityOf`'s answer (see `answerJson`).
  */
 export const availabilityJsonOf = (
   store: SqlStore,
@@ -217,20 +225,136 @@ export const availabilityJsonOf = (
   skus: readonly string[],
   channels: readonly string[],
 ): Buffer[] =>
-  rememberedPerSku(
-    store,
-    'availability-json',
-    nowMs,
-    skus,
-    channels,
-    (missing) =>
-      new Map(
-        computeAvailability(store, policy, nowMs, missing, channels).map((a) => [
-          a.sku,
-          Buffer.from(JSON.stringify(a)),
-        ]),
-      ),
+  rememberedPerSku(store, 'availability-json', nowMs, skus, channels, (missing) => {
+    const { context, figures } = computeFigures(store, policy, nowMs, missing, channels);
+    const json = answerJson(context);
+    return new Map(figures.map((f) => [f.sku, Buffer.from(json(f))]));
+  });
+
+/** What every SKU's answer of one computation shares: the time, and each location's region, trust and freshness. */
+interface AnswerContext {
+  readonly asOf: string;
+  readonly regionOf: ReadonlyMap<string, string>;
+  /** Each location's `locationHead`. */
+  readonly heads: ReadonlyMap<string, string>;
+  readonly trust: (location: string) => LocationTrust;
+  readonly freshness: ReadonlyMap<string, LocationFreshness>;
+  readonly staleLocations: readonly StaleLocation[];
+}
+
+/** A SKU's figures as computed, before they are written as an answer (objects or JSON). */
+interface SkuFigures {
+  readonly sku: string;
+  readonly networkReserved: number;
+  /** One per channel asked for; the first one's per-location breakdown is every channel's. */
+  readonly atps: readonly ChannelAtp[];
+}
+
+/** ISO texts of the instants last heard from locations: they change with heartbeats, not per SKU. */
+const isoTexts = new Map<number, string>();
+const isoText = (ms: number): string => {
+  let text = isoTexts.get(ms);
+  if (text === undefined) {
+    if (isoTexts.size >= 4096) isoTexts.clear();
+    text = new Date(ms).toISOString();
+    isoTexts.set(ms, text);
+  }
+  return text;
+};
+
+/** Each location's "last heard" as ISO text. */
+const lastHeardTexts = (context: AnswerContext): Map<string, string | null> =>
+  new Map(
+    [...context.freshness].map(([location, f]) => [location, f.lastHeardMs == null ? null : isoText(f.lastHeardMs)]),
   );
+
+/** JSON.stringify of a trust, as trustFrom makes them. */
+const trustJson = (trust: LocationTrust): string =>
+  trust.kind === 'buffer' ? `{"kind":"buffer","units":${num(trust.units)}}` : `{"kind":"${trust.kind}"}`;
+
+/** The JSON of a location's answer up to its figures. */
+const locationHead = (location: string, region: string): string =>
+  `{"location":${JSON.stringify(location)},"region":${JSON.stringify(region)},"onHand":`;
+
+/** Writes computed figures as the answer objects. */
+const answerOf = (context: AnswerContext): ((figures: SkuFigures) => SkuAvailability) => {
+  const lastHeard = lastHeardTexts(context);
+  return ({ sku, networkReserved, atps }) => ({
+    sku,
+    asOf: context.asOf,
+    networkReserved,
+    channels: atps.map((a) => ({
+      channel: a.channel,
+      atp: a.atp,
+      pool: a.pool,
+      allocationRemaining: a.allocationRemaining,
+      rule: a.rule,
+    })),
+    // Figures and trust do not depend on the channel: the first channel's breakdown is everyone's.
+    locations: (atps[0]?.perLocation ?? []).map((l) => {
+      const f = context.freshness.get(l.location);
+      return {
+        location: l.location,
+        region: context.regionOf.get(l.location) ?? '',
+        onHand: l.figures.onHand,
+        reserved: l.figures.reserved,
+        safetyStock: l.figures.safetyStock,
+        available: l.available,
+        contributes: l.contributes,
+        trust: l.trust,
+        lastHeardAt: lastHeard.get(l.location) ?? null,
+        ageMs: f?.ageMs ?? null,
+        stale: f?.stale ?? true,
+      };
+    }),
+    staleLocations: context.staleLocations,
+  });
+};
+
+/** JSON of a number as JSON.stringify writes it (a non-finite one is null). */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+/**
+ * Writes computed figures as the answer's JSON, the text `JSON.stringify(answerOf(context)(figures))`
+ * gives (same keys, order and text), building once what every SKU's answer repeats: each location's
+ * name, region, trust and freshness, the time and the stale locations. An aged answer (past its 1 s
+ * bound) is recomputed from remembered figures; building its objects (an ISO date per location) and
+ * stringifying them was most of that recompute.
+ */
+const answerJson = (context: AnswerContext): ((figures: SkuFigures) => string) => {
+  /** Per location: the JSON before its figures and after them, made when first needed. */
+  const parts = (location: string) => {
+    const f = context.freshness.get(location);
+    const lastHeardAt = f?.lastHeardMs == null ? 'null' : `"${isoText(f.lastHeardMs)}"`;
+    return {
+      head: context.heads.get(location) ?? locationHead(location, context.regionOf.get(location) ?? ''),
+      tail: `,"trust":${trustJson(context.trust(location))},"lastHeardAt":${lastHeardAt},"ageMs":${
+        f?.ageMs == null ? 'null' : num(f.ageMs)
+      },"stale":${f?.stale ?? true}}`,
+    };
+  };
+  const partsOf = new Map<string, { head: string; tail: string }>();
+  const asOf = JSON.stringify(context.asOf);
+  const staleLocations = JSON.stringify(context.staleLocations);
+  return ({ sku, networkReserved, atps }) => {
+    let out = `{"sku":${JSON.stringify(sku)},"asOf":${asOf},"networkReserved":${num(networkReserved)},"channels":[`;
+    atps.forEach((a, i) => {
+      const remaining = a.allocationRemaining === null ? 'null' : num(a.allocationRemaining);
+      out += `${i > 0 ? ',' : ''}{"channel":${JSON.stringify(a.channel)},"atp":${num(a.atp)},"pool":${num(a.pool)},"allocationRemaining":${remaining},"rule":${JSON.stringify(a.rule)}}`;
+    });
+    out += '],"locations":[';
+    (atps[0]?.perLocation ?? []).forEach((l, i) => {
+      let part = partsOf.get(l.location);
+      if (part === undefined) {
+        part = parts(l.location);
+        partsOf.set(l.location, part);
+      }
+      const f = l.figures;
+      out += `${i > 0 ? ',' : ''}${part.head}${num(f.onHand)},"reserved":${num(f.reserved)},"safetyStock":${num(f.safetyStock)},"available":${num(l.available)},"contributes":${num(l.contributes)}${part.tail}`;
+    });
+    return `${out}],"staleLocations":${staleLocations}}`;
+  };
+};
 
 const computeAvailability = (
   store: SqlStore,
@@ -239,53 +363,49 @@ const computeAvailability = (
   skus: readonly string[],
   channels: readonly string[],
 ): SkuAvailability[] => {
+  const { context, figures } = computeFigures(store, policy, nowMs, skus, channels);
+  return figures.map(answerOf(context));
+};
+
+const computeFigures = (
+  store: SqlStore,
+  policy: FreshnessPolicy,
+  nowMs: number,
+  skus: readonly string[],
+  channels: readonly string[],
+): { context: AnswerContext; figures: SkuFigures[] } => {
   const memo = readMemoOf(store).current();
   const freshness = locationFreshness(store, policy, nowMs);
   const trust = trustFrom(freshness, policy);
-  const base = sqlInventoryView(store);
+  // Built once per version of the views, not per call: an aged answer is often recomputed alone,
+  // and each function made here is a closure named at run time (tsx keeps names).
+  const { lookups, regionOf, heads, ids } = memo.get('availability-setup', () => {
+    const base = sqlInventoryView(store);
+    const locations = base.locations();
+    return {
+      lookups: rememberedView(base, memo),
+      regionOf: new Map(locations.map((l) => [l.location, l.region])),
+      heads: new Map(locations.map((l) => [l.location, locationHead(l.location, l.region)])),
+      ids: locations.map((l) => l.location),
+    };
+  });
   const stock = stockOfSkus(store, memo, skus);
-  const view: InventoryView = {
-    ...rememberedView(base, memo),
+  const view: AtpView = {
+    networkReserved: lookups.networkReserved,
+    channelHeld: lookups.channelHeld,
+    allocation: lookups.allocation,
     stock: (sku, location) => stock.get(sku)?.get(location) ?? NO_STOCK,
   };
-  const locations = memo.get('locations', () => base.locations());
-  const regionOf = new Map(locations.map((l) => [l.location, l.region]));
-  const ids = locations.map((l) => l.location);
-  const asOf = new Date(nowMs).toISOString();
   const staleLocations = [...freshness.values()]
     .filter((f) => f.stale)
     .map((f) => ({ location: f.location, ageMs: f.ageMs }));
-  return skus.map((sku) => {
-    const atps = channels.map((channel) => channelAtp(view, { channel, sku, locations: ids, trust }));
-    return {
-      sku,
-      asOf,
-      networkReserved: view.networkReserved(sku),
-      channels: atps.map((a) => ({
-        channel: a.channel,
-        atp: a.atp,
-        pool: a.pool,
-        allocationRemaining: a.allocationRemaining,
-        rule: a.rule,
-      })),
-      // Figures and trust do not depend on the channel: the first channel's breakdown is everyone's.
-      locations: (atps[0]?.perLocation ?? []).map((l) => {
-        const f = freshness.get(l.location);
-        return {
-          location: l.location,
-          region: regionOf.get(l.location) ?? '',
-          onHand: l.figures.onHand,
-          reserved: l.figures.reserved,
-          safetyStock: l.figures.safetyStock,
-          available: l.available,
-          contributes: l.contributes,
-          trust: l.trust,
-          lastHeardAt: f?.lastHeardMs == null ? null : new Date(f.lastHeardMs).toISOString(),
-          ageMs: f?.ageMs ?? null,
-          stale: f?.stale ?? true,
-        };
-      }),
-      staleLocations,
-    };
-  });
+  const figures = skus.map((sku) => ({
+    sku,
+    networkReserved: view.networkReserved(sku),
+    atps: channels.map((channel) => channelAtp(view, { channel, sku, locations: ids, trust })),
+  }));
+  return {
+    context: { asOf: new Date(nowMs).toISOString(), regionOf, heads, trust, freshness, staleLocations },
+    figures,
+  };
 };

@@ -53,10 +53,18 @@ export const locationFreshness = (
 };
 
 /** Turns freshness into the ATP trust of each location: a stale one gets a buffer or is left out. */
-export const trustFrom =
-  (freshness: Map<string, LocationFreshness>, policy: FreshnessPolicy) =>
-  (location: string): LocationTrust => {
+export const trustFrom = (
+  freshness: ReadonlyMap<string, LocationFreshness>,
+  policy: FreshnessPolicy,
+): ((location: string) => LocationTrust) => {
+  // One object per kind: the availability API asks this of every location for every SKU it computes.
+  const stale: LocationTrust =
+    policy.stalePolicy === 'exclude' ? EXCLUDE : { kind: 'buffer', units: policy.staleBufferUnits };
+  return (location) => {
     const f = freshness.get(location);
-    if (f && !f.stale) return { kind: 'full' };
-    return policy.stalePolicy === 'exclude' ? { kind: 'exclude' } : { kind: 'buffer', units: policy.staleBufferUnits };
+    return f && !f.stale ? FULL : stale;
   };
+};
+
+const FULL: LocationTrust = Object.freeze({ kind: 'full' });
+const EXCLUDE: LocationTrust = Object.freeze({ kind: 'exclude' });

@@ -50,8 +50,11 @@ const contribution = (available: number, trust: LocationTrust): number => {
  *   channel already holds counts against it;
  * - ATP = min(pool, what the rule still allows), never below 0.
  */
+/** What `channelAtp` reads of the views. */
+export type AtpView = Pick<InventoryView, 'stock' | 'networkReserved' | 'allocation' | 'channelHeld'>;
+
 export const channelAtp = (
-  view: InventoryView,
+  view: AtpView,
   args: {
     channel: string;
     sku: Sku;
