@@ -42,6 +42,9 @@ const contribution = (available: number, trust: LocationTrust): number => {
   return trust.kind === 'buffer' ? Math.max(0, offerable - trust.units) : offerable;
 };
 
+/** What `channelAtp` reads of the views. */
+export type AtpView = Pick<InventoryView, 'stock' | 'networkReserved' | 'allocation' | 'channelHeld'>;
+
 /**
  * Available-to-promise for a channel over a group of locations.
  * - pool = Σ max(0, available_l) after trust − network-wide reservations, never below 0;
@@ -50,9 +53,6 @@ const contribution = (available: number, trust: LocationTrust): number => {
  *   channel already holds counts against it;
  * - ATP = min(pool, what the rule still allows), never below 0.
  */
-/** What `channelAtp` reads of the views. */
-export type AtpView = Pick<InventoryView, 'stock' | 'networkReserved' | 'allocation' | 'channelHeld'>;
-
 export const channelAtp = (
   view: AtpView,
   args: {
