@@ -17,8 +17,9 @@ export type PubAckResult =
   | { readonly ok: false; readonly error: Error };
 
 /**
- * JetStream publishes (a store node's events, the hub's KV puts) as the protocol defines them (a publish with a reply subject, answered by a
- * PubAck), with one reply subscription for every publish of a connection and one timer per batch.
+ * JetStream publishes (a store node's events, the hub's KV puts) as the protocol defines them (a
+ * publish with a reply subject, answered by a PubAck), with one reply subscription for every publish
+ * of a connection and one timer per batch.
  * nats.js's `js.publish` is a request per message: a subscription entry, a timer, and an Error with
  * its stack built when each request is done, even after a success; that was half of a node's CPU
  * while it drained a backlog after an outage.

@@ -262,12 +262,6 @@ const isoText = (ms: number): string => {
   return text;
 };
 
-/** Each location's "last heard" as ISO text. */
-const lastHeardTexts = (context: AnswerContext): Map<string, string | null> =>
-  new Map(
-    [...context.freshness].map(([location, f]) => [location, f.lastHeardMs == null ? null : isoText(f.lastHeardMs)]),
-  );
-
 /** JSON.stringify of a trust, as trustFrom makes them. */
 const trustJson = (trust: LocationTrust): string =>
   trust.kind === 'buffer' ? `{"kind":"buffer","units":${num(trust.units)}}` : `{"kind":"${trust.kind}"}`;
@@ -277,9 +271,9 @@ const locationHead = (location: string, region: string): string =>
   `{"location":${JSON.stringify(location)},"region":${JSON.stringify(region)},"onHand":`;
 
 /** Writes computed figures as the answer objects. */
-const answerOf = (context: AnswerContext): ((figures: SkuFigures) => SkuAvailability) => {
-  const lastHeard = lastHeardTexts(context);
-  return ({ sku, networkReserved, atps }) => ({
+const answerOf =
+  (context: AnswerContext): ((figures: SkuFigures) => SkuAvailability) =>
+  ({ sku, networkReserved, atps }) => ({
     sku,
     asOf: context.asOf,
     networkReserved,
@@ -302,14 +296,13 @@ const answerOf = (context: AnswerContext): ((figures: SkuFigures) => SkuAvailabi
         available: l.available,
         contributes: l.contributes,
         trust: l.trust,
-        lastHeardAt: lastHeard.get(l.location) ?? null,
+        lastHeardAt: f?.lastHeardMs == null ? null : isoText(f.lastHeardMs),
         ageMs: f?.ageMs ?? null,
         stale: f?.stale ?? true,
       };
     }),
     staleLocations: context.staleLocations,
   });
-};
 
 /** JSON of a number as JSON.stringify writes it (a non-finite one is null). */
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
