@@ -51,7 +51,9 @@ for (let round = 0; round < ROUNDS; round++) {
   wallUs.push(perEvent(performance.now() - t1));
   cpuUs.push(perEvent((cpu.user + cpu.system) / 1000));
   store.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-  viewsMb = ((store.get<{ n: number }>('SELECT page_count AS n FROM pragma_page_count()')?.n ?? 0) * 4096) / 1e6;
+  viewsMb =
+    (store.get<{ n: number }>('SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()')?.n ??
+      0) / 1e6;
   store.close();
 }
 console.log(`${msgs.length} messages, batches of ${BATCH}, median of ${ROUNDS}; views ${viewsMb.toFixed(0)} MB`);

@@ -8,12 +8,14 @@ import { startHub } from './hub.js';
 import { createLogger } from './logger.js';
 import { rebuildViews } from './projector/rebuild.js';
 import { ViewWriter } from './projector/view-writer.js';
+import { prepareOfflineRebuild } from './store/offline-rebuild.js';
 import { ensureViewSchema } from './store/schema.js';
 import { openViewStore } from './store/view-store.js';
 
 const usage = `usage: stocknerve-hub <command>
   serve       start the hub (config from env: NATS_URL, HUB_PORT, HUB_DB, HUB_TOKENS, ... see docs/runbook.md)
-  rebuild     drop the views and replay the whole event stream (stop the hub first, or POST /v1/admin/rebuild)
+  rebuild     drop the views and replay the whole event stream (stop the hub first, or POST /v1/admin/rebuild);
+              also gives an older views file the current page size
   seed-demo   put demo locations, catalog and stock in through a running hub (HUB_URL, HUB_ADMIN_TOKEN)`;
 
 const serve = async () => {
@@ -30,6 +32,10 @@ const serve = async () => {
 const rebuild = async () => {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  if (config.dbPath !== ':memory:') {
+    const { from, to } = prepareOfflineRebuild(config.dbPath);
+    if (from !== to) log.info({ from, to }, 'views file rewritten with pages of a new size');
+  }
   const store = openViewStore(config.dbPath, log);
   ensureViewSchema(store);
   const nc = await connect({ servers: config.natsUrl.split(','), name: 'stocknerve-hub-rebuild' });

@@ -18,6 +18,7 @@ import { HubMetrics } from './metrics.js';
 import { Projector } from './projector/projector.js';
 import { rebuildViews } from './projector/rebuild.js';
 import { ViewWriter } from './projector/view-writer.js';
+import { PAGE_SIZE, pageSizeOf } from './store/page-size.js';
 import { ensureViewSchema } from './store/schema.js';
 import { openViewStore } from './store/view-store.js';
 import { locationFreshness, trustFrom } from './views/freshness.js';
@@ -35,6 +36,12 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   const log = createLogger(config.logLevel);
   const store = openViewStore(config.dbPath, log);
   if (ensureViewSchema(store).rebuilt) log.warn('view schema changed: views dropped, replaying the stream');
+  const pageSize = pageSizeOf(store);
+  if (config.dbPath !== ':memory:' && pageSize !== PAGE_SIZE)
+    log.info(
+      { pageSize, current: PAGE_SIZE },
+      'the views file has pages of an older size; the offline rebuild (hub stopped) rewrites it, for faster ingest',
+    );
   const nc = await connect({
     servers: config.natsUrl.split(','),
     name: 'stocknerve-hub',
