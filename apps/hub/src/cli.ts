@@ -32,15 +32,16 @@ const serve = async () => {
 const rebuild = async () => {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  // The stream first: a rebuild that cannot reach it leaves the views as they were.
+  const nc = await connect({ servers: config.natsUrl.split(','), name: 'stocknerve-hub-rebuild' });
+  const jsm = await jetstreamManager(nc);
+  await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs });
   if (config.dbPath !== ':memory:') {
     const { from, to } = prepareOfflineRebuild(config.dbPath);
     if (from !== to) log.info({ from, to }, 'views file rewritten with pages of a new size');
   }
   const store = openViewStore(config.dbPath, log);
   ensureViewSchema(store);
-  const nc = await connect({ servers: config.natsUrl.split(','), name: 'stocknerve-hub-rebuild' });
-  const jsm = await jetstreamManager(nc);
-  await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs });
   const result = await rebuildViews({
     js: jetstream(nc),
     jsm,
