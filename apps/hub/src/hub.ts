@@ -37,7 +37,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   const store = openViewStore(config.dbPath, log);
   if (ensureViewSchema(store).rebuilt) log.warn('view schema changed: views dropped, replaying the stream');
   const pageSize = pageSizeOf(store);
-  if (config.dbPath !== ':memory:' && pageSize !== PAGE_SIZE)
+  if (pageSize !== PAGE_SIZE)
     log.info(
       { pageSize, current: PAGE_SIZE },
       'the views file has pages of an older size; the offline rebuild (hub stopped) rewrites it, for faster ingest',

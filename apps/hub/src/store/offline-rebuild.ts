@@ -1,5 +1,5 @@
 import { convertPageSize } from './page-size.js';
-import { dropViews, ensureViewSchema } from './schema.js';
+import { dropViews } from './schema.js';
 import { openSqliteStore } from './sql-store.js';
 
 /**
@@ -11,7 +11,6 @@ import { openSqliteStore } from './sql-store.js';
 export const prepareOfflineRebuild = (path: string): { readonly from: number; readonly to: number } => {
   const store = openSqliteStore(path);
   try {
-    ensureViewSchema(store);
     dropViews(store);
   } finally {
     store.close();

@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempDir, removeTempDir } from '@stocknerve/test-harness';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareOfflineRebuild } from './offline-rebuild.js';
@@ -9,12 +8,12 @@ import { ensureViewSchema } from './schema.js';
 import { openSqliteStore } from './sql-store.js';
 
 const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map(removeTempDir));
 });
 
-const tempFile = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'page-size-'));
+const tempFile = async () => {
+  const dir = await makeTempDir('page-size');
   dirs.push(dir);
   return join(dir, 'views.sqlite');
 };
@@ -47,15 +46,15 @@ const journalMode = (path: string) => {
 };
 
 describe('views file page size', () => {
-  it('a new file gets PAGE_SIZE pages', () => {
-    const store = openSqliteStore(tempFile());
+  it('a new file gets PAGE_SIZE pages', async () => {
+    const store = openSqliteStore(await tempFile());
     ensureViewSchema(store);
     expect(pageSizeOf(store)).toBe(PAGE_SIZE);
     store.close();
   });
 
-  it('an existing file keeps its own page size and its rows', () => {
-    const path = tempFile();
+  it('an existing file keeps its own page size and its rows', async () => {
+    const path = await tempFile();
     olderViewsFile(path);
     const store = openSqliteStore(path);
     expect(pageSizeOf(store)).toBe(4096);
@@ -63,8 +62,8 @@ describe('views file page size', () => {
     store.close();
   });
 
-  it('convertPageSize rewrites a file with PAGE_SIZE pages, keeps every row and WAL mode, and is a no-op after', () => {
-    const path = tempFile();
+  it('convertPageSize rewrites a file with PAGE_SIZE pages, keeps every row and WAL mode, and is a no-op after', async () => {
+    const path = await tempFile();
     olderViewsFile(path);
     expect(convertPageSize(path)).toEqual({ from: 4096, to: PAGE_SIZE });
     expect(journalMode(path)).toBe('wal');
@@ -75,8 +74,8 @@ describe('views file page size', () => {
     expect(convertPageSize(path)).toEqual({ from: PAGE_SIZE, to: PAGE_SIZE });
   });
 
-  it('the offline rebuild drops the views and converts what remains, heartbeats kept', () => {
-    const path = tempFile();
+  it('the offline rebuild drops the views and converts what remains, heartbeats kept', async () => {
+    const path = await tempFile();
     olderViewsFile(path);
     expect(prepareOfflineRebuild(path)).toEqual({ from: 4096, to: PAGE_SIZE });
     const store = openSqliteStore(path);
