@@ -1,16 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from './vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'apps/*/src/**/*.test.ts',
-      'apps/*/e2e/**/*.test.ts',
-      'bench/**/*.int.test.ts',
-    ],
-    // Integration tests start their own nats-server and hub processes: two cores, two workers.
-    maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-  },
-});
+// Every package's own tests (each has a vitest.config.ts), run together.
+export default mergeConfig(shared, defineConfig({ test: { projects: ['packages/*', 'apps/*', 'bench'] } }));

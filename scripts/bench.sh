@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks (bench/run.ts); arguments are passed to it.
+# Runs the benchmarks (bench/src/run.ts, built); arguments are passed to it.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -7,5 +7,8 @@ cd "$ROOT"
 
 section 'setup'
 stocknerve_setup
+ensure_chromium
+section 'build'
+build_packages
 section 'bench'
-pnpm exec tsx bench/run.ts "$@"
+node bench/dist/run.js "$@"

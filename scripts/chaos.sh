@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the chaos test (bench/chaos/run.ts); arguments are passed to it, e.g.
+# Runs the chaos test (bench/src/chaos/run.ts, built); arguments are passed to it, e.g.
 # `pnpm chaos -- --seed 7 --duration 120`. Exits non-zero on any lost event or mismatching cell.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -8,5 +8,7 @@ cd "$ROOT"
 
 section 'setup'
 stocknerve_setup
+section 'build'
+build_packages
 section 'chaos'
-pnpm exec tsx bench/chaos/run.ts "$@"
+node bench/dist/chaos/run.js "$@"

@@ -161,3 +161,14 @@ stocknerve_setup() {
   ensure_nats_server
   install_deps
 }
+
+# Type-checks and builds every package to its dist/ (incremental: quick when nothing changed).
+build_packages() {
+  run_quiet 'tsc -b (type-check and build)' pnpm exec tsc -b
+}
+
+# Builds everything that runs: the packages, and the store node's renderer (Vite).
+build_all() {
+  build_packages
+  run_quiet 'vite build (store node renderer)' pnpm --filter @stocknerve/store-node exec vite build
+}

@@ -11,12 +11,13 @@ cd "$ROOT"
 
 section 'setup'
 stocknerve_setup
+section 'build'
+build_all
 
 export STOCKNERVE_NATS_PORT="${STOCKNERVE_NATS_PORT:-7422}"
 export STOCKNERVE_NATS_WS_PORT="${STOCKNERVE_NATS_WS_PORT:-7423}"
 export STOCKNERVE_NATS_STORE_DIR="${STOCKNERVE_NATS_STORE_DIR:-$ROOT/.data/nats}"
 export HUB_PORT="${HUB_PORT:-7480}"
-# Absolute: `pnpm --filter ... exec` runs in apps/hub, where a relative path would land.
 export HUB_DB="${HUB_DB:-$ROOT/.data/hub/views.sqlite}"
 export NATS_URL="nats://127.0.0.1:$STOCKNERVE_NATS_PORT"
 # Demo tokens (one per role). A real deployment sets its own HUB_TOKENS (docs/runbook.md).
@@ -30,8 +31,8 @@ mkdir -p "$STOCKNERVE_NATS_STORE_DIR" "$(dirname "$HUB_DB")"
 
 children=()
 
-# Each child runs in its own session (setsid) so the whole tree (pnpm -> tsx -> node) can be
-# signalled as one process group; pnpm does not forward signals reliably.
+# Each child runs in its own session (setsid) so that its whole tree (Electron and its helpers)
+# can be signalled as one process group.
 spawn_group() {
   if command -v setsid >/dev/null 2>&1; then
     setsid "$@" &
@@ -96,7 +97,7 @@ start_store_node() {
   export STOCKNERVE_REGION="${STOCKNERVE_REGION:-north}"
   export STOCKNERVE_NODE="${STOCKNERVE_NODE:-store-001-t1}"
   export STOCKNERVE_NATS_URL="${STOCKNERVE_NATS_URL:-$NATS_WS_URL}"
-  spawn_group pnpm --filter @stocknerve/store-node start:electron
+  spawn_group node apps/store-node/dist/electron/start.js
   wait_until 'store node' "${children[-1]}" 120 http_ok "$STORE_NODE_URL/config.json"
 }
 
@@ -106,11 +107,11 @@ spawn_group "$NATS_SERVER_BIN" -c "$ROOT/deploy/nats-server.conf"
 wait_until nats-server "${children[-1]}" 15 tcp_open "$STOCKNERVE_NATS_PORT"
 
 section "hub ($HUB_URL, views in $HUB_DB)"
-spawn_group pnpm --filter @stocknerve/hub exec tsx src/cli.ts serve
+spawn_group node apps/hub/dist/cli.js serve
 wait_until hub "${children[-1]}" 60 http_ok "$HUB_URL/health"
 
 section 'demo data'
-pnpm --filter @stocknerve/hub exec tsx src/cli.ts seed-demo
+node apps/hub/dist/cli.js seed-demo
 
 start_store_node
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The project's full check: setup, typecheck, lint, then vitest. Extra arguments go to vitest,
-# e.g. `npm test -- packages/sync` or `bash scripts/test.sh -t outbox`.
+# The project's full check: setup, build (type-check every package and write its dist/), lint,
+# then vitest. Extra arguments go to vitest, e.g. `npm test -- packages/sync` or
+# `bash scripts/test.sh -t outbox`. Tests run the TypeScript sources; the processes and threads
+# they start (hub, WAL checkpointer) run the built dist/.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,9 +24,9 @@ if find apps packages -name node_modules -prune -o -name '*.e2e.test.ts' -print 
   ensure_chromium
 fi
 
-current='typecheck'
-section "[2/4] $current"
-pnpm run typecheck
+current='build'
+section "[2/4] $current (tsc -b)"
+pnpm exec tsc -b
 
 current='lint'
 section "[3/4] $current"

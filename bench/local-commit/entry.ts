@@ -1,22 +1,11 @@
 // The page of the local-commit benchmark (bundled by Vite, run in headless Chromium): the store
 // node's real write path — SyncClient.record into RxDB on Dexie/IndexedDB with strict durability —
 // against a raw Dexie `add` of the same document into an identical table, interleaved.
-import type { DecidedEvent } from '../../packages/domain/src/index.js';
-import { type EventDoc, eventSchema, openLocalDb, SyncClient } from '../../packages/sync/src/index.js';
-import { getDexieDbWithTables, getRxStorageDexie } from './dexie-storage.js';
+import type { DecidedEvent } from '@stocknerve/domain';
+import { type EventDoc, eventSchema, openLocalDb, SyncClient } from '@stocknerve/sync';
+import { getDexieDbWithTables, getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 
-export interface LocalCommitSamples {
-  /** ms per SyncClient.record (one sale), in order. */
-  readonly record: number[];
-  /** ms per raw Dexie add of the same document. */
-  readonly raw: number[];
-}
-
-declare global {
-  interface Window {
-    runLocalCommit(samples: number, warmup: number): Promise<LocalCommitSamples>;
-  }
-}
+import type {} from '../src/scenarios/local-commit-page.js';
 
 const sale = (i: number): DecidedEvent => ({
   type: 'SaleRecorded',

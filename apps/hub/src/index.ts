@@ -1,4 +1,5 @@
-export * from './backbone/subjects.js';
+// The hub's public surface: start it in a process (startHub, loadConfig), or run its built CLI.
+export { builtHubCli, HUB_CLI } from './cli-path.js';
 export * from './config.js';
 export * from './hub.js';
 export * from './views/dump-views.js';

@@ -14,8 +14,8 @@ import {
   waitFor,
 } from '@stocknerve/test-harness';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import type { Provisioning } from '../src/config/provisioning.js';
-import { type StaticServer, startStaticServer } from '../src/server/static-server.js';
+import { type StaticServer, startStaticServer } from '../server/static-server.js';
+import type { Provisioning } from '../shared/provisioning.js';
 
 export const APP_DIR = join(import.meta.dirname, '..');
 const REPO_DIR = join(APP_DIR, '..', '..');

@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, type MenuItemConstructorOptions } from 'electron';
-import { provisioningFromEnv } from '../src/config/provisioning.js';
-import { IPC } from '../src/node/bridge.js';
+import { IPC } from '../shared/bridge.js';
+import { provisioningFromEnv } from '../shared/provisioning.js';
 
 // The thin main process: one window on the built renderer, nothing else. Everything a cashier
-// does lives in the renderer, which runs the same in any Chromium (src/server/serve.ts).
+// does lives in the renderer, which runs the same in any Chromium (server/serve.ts).
 
 /** Persistent partition: IndexedDB (the terminal's event log and outbox) survives restarts. */
 const PARTITION = 'persist:stocknerve';
-/** Built files sit beside this script: dist-electron/{main,preload}.js and dist/ (the renderer). */
+/** Built files: dist/electron/{main.js,preload.cjs} and the renderer in dist/renderer/. */
 const HERE = import.meta.dirname;
-const RENDERER = join(HERE, '..', 'dist', 'index.html');
+const RENDERER = join(HERE, '..', 'renderer', 'index.html');
 
 let mainWindow: BrowserWindow | null = null;
 

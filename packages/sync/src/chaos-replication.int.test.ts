@@ -1,9 +1,9 @@
 import type { HubHandle } from '@stocknerve/hub';
 import { stockFiguresByCell } from '@stocknerve/hub';
 import { recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
+import { type NodeIdentity, nodeEventSubject } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventSubjectOf, type NodeIdentity } from './identity.js';
 import type { SyncClient } from './sync-client.js';
 import {
   catalogItem,
@@ -105,7 +105,7 @@ describe('chaos replication', () => {
     // The stream holds every event at least once, and each node's first copies are in seq order.
     const stream = await readEventStream(hub.ctx.nc);
     for (const [i, client] of clients.entries()) {
-      const subject = eventSubjectOf(client.log.identity);
+      const subject = nodeEventSubject(client.log.identity);
       const firstSeqs: number[] = [];
       const seen = new Set<string>();
       for (const m of stream) {

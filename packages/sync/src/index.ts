@@ -1,4 +1,3 @@
-export * from './identity.js';
 export * from './local-db/event-log.js';
 export * from './local-db/local-db.js';
 export * from './local-db/schemas.js';
@@ -6,6 +5,7 @@ export * from './local-projection.js';
 export * from './outbox/backoff.js';
 export * from './outbox/outbox-publisher.js';
 export * from './pull/kv-replica.js';
+export * from './pull/pulled-values.js';
 export * from './restore/restore-from-hub.js';
 export * from './status.js';
 export * from './sync-client.js';

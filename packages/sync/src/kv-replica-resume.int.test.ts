@@ -2,9 +2,9 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { HubHandle } from '@stocknerve/hub';
 import { recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
+import { NAMES, type NodeIdentity } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUB_NAMES, type NodeIdentity } from './identity.js';
 import type { LocalDb } from './local-db/local-db.js';
 import { localStock } from './local-projection.js';
 import type { SyncClient } from './sync-client.js';
@@ -53,7 +53,7 @@ describe('KV replicas', () => {
     const node = await startTestNode(IDENTITY, server.url, { db: await openTestDb(DB_NAME) });
     nodes.push(node);
     const db = node.log.db;
-    await waitFor(async () => (await projection(db, HUB_NAMES.catalogBucket, 'SKU-A'))?.value.name === 'Apple', {
+    await waitFor(async () => (await projection(db, NAMES.catalogBucket, 'SKU-A'))?.value.name === 'Apple', {
       timeoutMs: 15_000,
       message: 'catalog pulled',
     });
@@ -78,15 +78,15 @@ describe('KV replicas', () => {
         },
       },
     ]);
-    await waitFor(async () => (await projection(db, HUB_NAMES.catalogBucket, 'SKU-B'))?.value.name === 'Banana', {
+    await waitFor(async () => (await projection(db, NAMES.catalogBucket, 'SKU-B'))?.value.name === 'Banana', {
       timeoutMs: 15_000,
       message: 'catalog item published after the restart pulled',
     });
-    await waitFor(async () => (await projection(db, HUB_NAMES.pickupsBucket, 'store-1.pk-1')) !== undefined, {
+    await waitFor(async () => (await projection(db, NAMES.pickupsBucket, 'store-1.pk-1')) !== undefined, {
       timeoutMs: 15_000,
       message: 'pickup order published after the restart pulled',
     });
-    expect(node.status.lastPull[HUB_NAMES.catalogBucket]).toBeGreaterThan(0);
+    expect(node.status.lastPull[NAMES.catalogBucket]).toBeGreaterThan(0);
   });
 
   it('restarts the watches when a direct read finds the watermark watch stalled', async () => {
@@ -102,7 +102,7 @@ describe('KV replicas', () => {
     await waitFor(() => node.status.hubWatermark?.watermark === 1, { timeoutMs: 15_000, message: 'watermark 1' });
 
     // A watch that stops delivering without an error, as one can after a server restart.
-    const watch = node.replica(HUB_NAMES.watermarksBucket, identity.node);
+    const watch = node.replica(NAMES.watermarksBucket, identity.node);
     watch?.stop();
     const stalledAt = Date.now();
     for (let i = 2; i <= 4; i++)
@@ -129,15 +129,43 @@ describe('KV replicas', () => {
 
     // Not written by the hub: the watch drops it, the direct read must not throw on it.
     const nc = await connect({ servers: server.url });
-    await jetstream(nc).publish(`$KV.${HUB_NAMES.watermarksBucket}.${identity.node}`, 'not json {');
+    await jetstream(nc).publish(`$KV.${NAMES.watermarksBucket}.${identity.node}`, 'not json {');
     await nc.close();
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(node.status.hubWatermark?.watermark).toBe(1);
     expect(node.status.connected).toBe(true);
+    expect(node.status.invalidValues).toBeGreaterThan(0);
 
     await node.record([goodsReceived('po-g2', 'SKU-A', 1)], { correlationId: 'g-2' });
     await waitFor(() => node.status.hubWatermark?.watermark === 2, { timeoutMs: 15_000, message: 'watermark 2' });
     expect(node.status.resent).toBe(0);
+  });
+
+  it('ignores a value that breaks its bucket schema and keeps the last good one', async () => {
+    const identity: NodeIdentity = { node: 'store-2-t3', location: 'store-2', region: 'north' };
+    const node = await startTestNode(identity, server.url, { db: await openTestDb(`${DB_NAME}-schema`) });
+    nodes.push(node);
+    const db = node.log.db;
+    await waitFor(async () => (await projection(db, NAMES.catalogBucket, 'SKU-A'))?.value.name === 'Apple', {
+      timeoutMs: 15_000,
+      message: 'catalog pulled',
+    });
+    const before = node.status.invalidValues;
+
+    // JSON, but not a catalog item: no price, and a watermark far beyond anything the node sent.
+    const nc = await connect({ servers: server.url });
+    const js = jetstream(nc);
+    await js.publish(`$KV.${NAMES.catalogBucket}.SKU-A`, JSON.stringify({ sku: 'SKU-A', name: 'Fake' }));
+    await js.publish(`$KV.${NAMES.watermarksBucket}.${identity.node}`, JSON.stringify({ watermark: 'lots' }));
+    await nc.close();
+
+    await waitFor(() => node.status.invalidValues >= before + 2, { timeoutMs: 15_000, message: 'both reported' });
+    expect(node.status.lastError).toMatch(/ignored a malformed value of inv_(catalog|watermarks)/);
+    expect((await projection(db, NAMES.catalogBucket, 'SKU-A'))?.value).toMatchObject({
+      name: 'Apple',
+      priceCents: 120,
+    });
+    expect(node.status.hubWatermark?.watermark ?? 0).toBe(0);
   });
 
   it('keeps what it pulled, with its asOf, when the terminal restarts while offline', async () => {
@@ -145,15 +173,15 @@ describe('KV replicas', () => {
     if (!node) throw new Error('the first test starts the node');
     await node.record([goodsReceived('po-1', 'SKU-A', 10)], { correlationId: 'c-1' });
     const db = node.log.db;
-    await waitFor(async () => (await projection(db, HUB_NAMES.stockBucket, 'store-1.SKU-A'))?.value.onHand === 10, {
+    await waitFor(async () => (await projection(db, NAMES.stockBucket, 'store-1.SKU-A'))?.value.onHand === 10, {
       timeoutMs: 15_000,
       message: 'stock pulled',
     });
     await waitFor(() => node.status.hubWatermark?.watermark === 1, { timeoutMs: 15_000 });
     const before = {
-      apple: await projection(db, HUB_NAMES.catalogBucket, 'SKU-A'),
-      banana: await projection(db, HUB_NAMES.catalogBucket, 'SKU-B'),
-      stock: await projection(db, HUB_NAMES.stockBucket, 'store-1.SKU-A'),
+      apple: await projection(db, NAMES.catalogBucket, 'SKU-A'),
+      banana: await projection(db, NAMES.catalogBucket, 'SKU-B'),
+      stock: await projection(db, NAMES.stockBucket, 'store-1.SKU-A'),
     };
 
     await node.stop();
@@ -168,9 +196,9 @@ describe('KV replicas', () => {
     expect(again.log.seq).toBe(1);
 
     const after = {
-      apple: await projection(reopened, HUB_NAMES.catalogBucket, 'SKU-A'),
-      banana: await projection(reopened, HUB_NAMES.catalogBucket, 'SKU-B'),
-      stock: await projection(reopened, HUB_NAMES.stockBucket, 'store-1.SKU-A'),
+      apple: await projection(reopened, NAMES.catalogBucket, 'SKU-A'),
+      banana: await projection(reopened, NAMES.catalogBucket, 'SKU-B'),
+      stock: await projection(reopened, NAMES.stockBucket, 'store-1.SKU-A'),
     };
     expect(after).toEqual(before);
     expect(after.stock?.asOf).toMatch(/^\d{4}-\d\d-\d\dT/);

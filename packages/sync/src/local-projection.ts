@@ -6,9 +6,10 @@ import {
   parseEvent,
   type SkuLine,
 } from '@stocknerve/domain';
-import { HUB_NAMES, type NodeIdentity } from './identity.js';
+import { kvKeys, type NodeIdentity, type StockValue } from '@stocknerve/protocol';
 import { storedEventOf } from './local-db/event-log.js';
 import type { LocalDb } from './local-db/local-db.js';
+import { readPulled, readPulledValue } from './pull/pulled-values.js';
 
 /** Stock of one SKU at this store as the terminal shows it. */
 export interface LocalStockFigures {
@@ -24,14 +25,6 @@ export interface LocalStockFigures {
   readonly unappliedEvents: number;
 }
 
-interface HubStockValue {
-  onHand: number;
-  reserved: number;
-  damaged: number;
-  safetyStock: number;
-  asOf: string;
-}
-
 /**
  * On hand per SKU at this store = the hub's last confirmed figures for the location plus this
  * node's own events the hub has not applied yet (seq above the hub's watermark for this node),
@@ -40,12 +33,12 @@ interface HubStockValue {
  * this node's later deltas (other terminals' deltas after it arrive with the hub's next figures).
  */
 export const localStock = async (db: LocalDb, identity: NodeIdentity): Promise<Map<string, LocalStockFigures>> => {
-  const [stockDocs, wmDoc, pickupDocs] = await Promise.all([
-    db.projections.find({ selector: { bucket: HUB_NAMES.stockBucket } }).exec(),
-    db.projections.findOne(`${HUB_NAMES.watermarksBucket}:${identity.node}`).exec(),
-    db.projections.find({ selector: { bucket: HUB_NAMES.pickupsBucket } }).exec(),
+  const [stock, ownWatermark, pickups] = await Promise.all([
+    readPulled(db, 'stock'),
+    readPulledValue(db, 'watermarks', kvKeys.watermark(identity.node)),
+    readPulled(db, 'pickups'),
   ]);
-  const watermark = Number(wmDoc?.value.watermark ?? 0);
+  const watermark = ownWatermark?.watermark ?? 0;
   const unappliedDocs = await db.events.find({ selector: { seq: { $gt: watermark } }, sort: [{ seq: 'asc' }] }).exec();
   const unapplied: InventoryEvent[] = unappliedDocs.flatMap((d) => {
     const parsed = parseEvent(storedEventOf(d));
@@ -54,17 +47,12 @@ export const localStock = async (db: LocalDb, identity: NodeIdentity): Promise<M
   const local = initialInventoryState();
   for (const e of unapplied) applyEvent(local, e);
 
-  const prefix = `${identity.location}.`;
-  const hub = new Map<string, HubStockValue>();
-  for (const d of stockDocs)
-    if (d.key.startsWith(prefix)) hub.set(d.key.slice(prefix.length), d.value as unknown as HubStockValue);
+  const hub = new Map<string, StockValue>();
+  for (const { value } of stock) if (value.location === identity.location) hub.set(value.sku, value);
 
   // Pickups this node completed that the hub has not seen: their holds are gone here already.
   const pickupLines = new Map<string, readonly SkuLine[]>();
-  for (const d of pickupDocs) {
-    const order = (d.value as { order?: { lines?: SkuLine[] } }).order;
-    if (order?.lines) pickupLines.set(String((d.value as { pickupId?: string }).pickupId), order.lines);
-  }
+  for (const { value } of pickups) if (value.order) pickupLines.set(value.pickupId, value.order.lines);
   const releasedHolds = new Map<string, number>();
   for (const e of unapplied)
     if (e.type === 'PickupHandedOver' || e.type === 'PickupRejected')

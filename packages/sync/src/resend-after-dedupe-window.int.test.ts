@@ -3,9 +3,9 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { HubHandle } from '@stocknerve/hub';
 import { recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
+import { NAMES, type NodeIdentity, nodeEventSubject } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventSubjectOf, HUB_NAMES, type NodeIdentity } from './identity.js';
 import type { SyncClient } from './sync-client.js';
 import {
   defineStore,
@@ -65,7 +65,7 @@ afterAll(async () => {
 
 /** The copies of an event the stream holds, in stream order. */
 const copiesOf = async (nc: NatsConnection, identity: NodeIdentity, eventId: string) =>
-  (await readEventStream(nc, eventSubjectOf(identity))).filter((m) => m.event?.id === eventId);
+  (await readEventStream(nc, nodeEventSubject(identity))).filter((m) => m.event?.id === eventId);
 
 const docOf = async (client: SyncClient, seq: number) => {
   const doc = await client.log.db.events.findOne({ selector: { seq } }).exec();
@@ -174,10 +174,10 @@ describe('anti-entropy', () => {
     await waitFor(() => node.status.pending === 0, { timeoutMs: 15_000, message: 'acked by JetStream' });
     // ...and then loses two of them.
     const jsm = await jetstreamManager(nc);
-    const stored = await readEventStream(nc, eventSubjectOf(identity));
+    const stored = await readEventStream(nc, nodeEventSubject(identity));
     for (const seq of [2, 3]) {
       const copy = stored.find((m) => m.event?.seq === seq);
-      expect(await jsm.streams.deleteMessage(HUB_NAMES.eventStream, copy?.streamSeq ?? 0)).toBe(true);
+      expect(await jsm.streams.deleteMessage(NAMES.eventStream, copy?.streamSeq ?? 0)).toBe(true);
     }
 
     // A new hub on a fresh database replays the stream, hole included.

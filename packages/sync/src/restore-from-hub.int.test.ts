@@ -1,9 +1,9 @@
 import type { InventoryEvent } from '@stocknerve/domain';
 import type { HubHandle } from '@stocknerve/hub';
 import { recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
+import type { NodeIdentity } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeIdentity } from './identity.js';
 import type { SyncClient } from './sync-client.js';
 import {
   defineStore,

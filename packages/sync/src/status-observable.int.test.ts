@@ -1,8 +1,8 @@
 import type { HubHandle } from '@stocknerve/hub';
 import { recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
+import type { NodeIdentity } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeIdentity } from './identity.js';
 import { SyncClient } from './sync-client.js';
 import { defineStore, distinctRuns, goodsReceived, isSubsequence, linkState, recordValues } from './testing/int-kit.js';
 import { openTestDb, tcpTransport } from './testing/sync-fixture.js';

@@ -1,3 +1,5 @@
+import type { WatermarkValue } from '@stocknerve/protocol';
+
 /** What the UI's sync badge and the simulator read. */
 export interface SyncStatus {
   /** Connected to NATS right now. */
@@ -21,11 +23,13 @@ export interface SyncStatus {
   /** Last value pulled per bucket (ms). */
   readonly lastPull: Readonly<Record<string, number>>;
   /** The hub's applied watermark for this node, as last pulled. */
-  readonly hubWatermark: { watermark: number; maxSeq: number; gaps: [number, number][]; asOf: string } | null;
+  readonly hubWatermark: WatermarkValue | null;
   /** Events re-sent because the hub did not have them (anti-entropy), this session. */
   readonly resent: number;
   /** KV watches restarted because a direct read found them stalled, this session. */
   readonly watchesRestarted: number;
+  /** Values pulled from the hub that broke their schema and were ignored, this session. */
+  readonly invalidValues: number;
   readonly lastError: string | null;
 }
 
@@ -43,5 +47,6 @@ export const initialSyncStatus = (): SyncStatus => ({
   hubWatermark: null,
   resent: 0,
   watchesRestarted: 0,
+  invalidValues: 0,
   lastError: null,
 });

@@ -1,7 +1,7 @@
 import { ADMIN_TOKEN, type HubProcess, spawnHubProcess } from '@stocknerve/hub/testing';
+import { NAMES, type NodeIdentity } from '@stocknerve/protocol';
 import { freePort, type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUB_NAMES, type NodeIdentity } from './identity.js';
 import { localStock } from './local-projection.js';
 import type { SyncClient } from './sync-client.js';
 import { goodsReceived, hubApi, saleOf } from './testing/int-kit.js';
@@ -60,8 +60,8 @@ describe('over WebSocket', () => {
       },
       { timeoutMs: 15_000, message: 'stock and watermark pulled over WebSocket' },
     );
-    expect(client.status.lastPull[HUB_NAMES.catalogBucket]).toBeGreaterThan(0);
-    const catalog = await client.log.db.projections.findOne(`${HUB_NAMES.catalogBucket}:SKU-W`).exec();
+    expect(client.status.lastPull[NAMES.catalogBucket]).toBeGreaterThan(0);
+    const catalog = await client.log.db.projections.findOne(`${NAMES.catalogBucket}:SKU-W`).exec();
     expect(catalog?.value.name).toBe('Widget');
   });
 

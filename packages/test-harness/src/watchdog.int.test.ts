@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from './wait-for.js';
 
-const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
+// The built module: a plain Node parent cannot import TypeScript.
+const WATCHDOG = fileURLToPath(new URL('../dist/watchdog.js', import.meta.url));
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -27,7 +28,7 @@ describe('watchChild', () => {
       watchChild(child, [${JSON.stringify(dir)}]);
       console.log(child.pid);
       setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', parentScript], {
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', parentScript], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const childPid = await new Promise<number>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
-import { EVENT_SUBJECTS, NAMES, ROOT } from './subjects.js';
+import { EVENT_SUBJECTS, NAMES, ROOT } from '@stocknerve/protocol';
 
 export interface BackboneOptions {
   /** JetStream dedupe window for event ids, ms. */

@@ -1,8 +1,8 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { hubEventSubject } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hubEventSubject } from '../backbone/subjects.js';
 import type { HubHandle } from '../hub.js';
 import { natsClient, recordHubFacts, startTestHub } from '../testing/hub-fixture.js';
 

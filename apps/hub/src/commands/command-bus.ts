@@ -17,7 +17,7 @@ import {
   stampEvent,
   uuidv7,
 } from '@stocknerve/domain';
-import { hubEventSubject, NAMES } from '../backbone/subjects.js';
+import { hubEventSubject, NAMES } from '@stocknerve/protocol';
 import type { Logger } from '../logger.js';
 import type { Projector } from '../projector/projector.js';
 import type { SqlStore } from '../store/sql-store.js';

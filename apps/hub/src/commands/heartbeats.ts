@@ -1,24 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { LocationId, NodeId, RegionId } from '@stocknerve/domain';
-import { z } from 'zod';
-import { HEARTBEAT_WILDCARD, heartbeatSubject } from '../backbone/subjects.js';
+import { HEARTBEAT_WILDCARD, Heartbeat, heartbeatSubject } from '@stocknerve/protocol';
 import type { Logger } from '../logger.js';
 import type { SqlStore } from '../store/sql-store.js';
-
-/** What a node says every few seconds: it is alive, and how much it has not synced yet. */
-export const Heartbeat = z.object({
-  node: NodeId,
-  location: LocationId,
-  region: RegionId,
-  /** Events recorded locally and not yet acknowledged by JetStream. */
-  pending: z.number().int().min(0),
-  /** Age of the oldest of them, ms (null when none). */
-  oldestPendingAgeMs: z.number().int().min(0).nullable(),
-  /** Highest node seq the node holds a PubAck for. */
-  lastAckedSeq: z.number().int().min(0),
-  appVersion: z.string().max(50).optional(),
-});
-export type Heartbeat = z.infer<typeof Heartbeat>;
 
 /**
  * Listens to heartbeats (core NATS, not stored) and records them with the hub's receive time.

@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { type DecidedEvent, formatHlc, hlcNow, hlcZero, stampEvent } from '@stocknerve/domain';
 import { deterministicEventId } from '@stocknerve/domain/testing';
-import { storeEventSubject } from '../backbone/subjects.js';
+import { storeEventSubject } from '@stocknerve/protocol';
 import { DEMO_CATALOG, DEMO_LOCATIONS, demoStartingQty } from './demo-data.js';
 
 export interface SeedOptions {

@@ -1,7 +1,7 @@
 import type { DecidedEvent } from '@stocknerve/domain';
+import { heartbeatSubject } from '@stocknerve/protocol';
 import { waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { heartbeatSubject } from '../backbone/subjects.js';
 import type { SkuAvailability } from '../views/availability.js';
 import type { LocationWithFreshness } from '../views/locations-queries.js';
 import type { NodeSyncStatus } from '../views/node-status.js';

@@ -69,10 +69,7 @@ export interface Route {
 
 const NO_BODY = z.never({ error: 'a JSON body (Content-Type: application/json) is required' });
 
-/**
- * One part of a request checked against its schema (none: nothing to check); its issues are added to
- * `issues`. Not a closure per request: tsx names each function made at run time, which costs.
- */
+/** One part of a request checked against its schema (none: nothing to check); its issues are added to `issues`. */
 const checkedPart = <S extends z.ZodType>(
   issues: Issue[],
   schema: S | undefined,

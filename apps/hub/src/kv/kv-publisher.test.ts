@@ -1,10 +1,14 @@
+import { eventFactory, worldArb } from '@stocknerve/domain/testing';
+import { type KvBucket, parseKvValue } from '@stocknerve/protocol';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger.js';
 import { emptyEffects } from '../projector/view-writer.js';
 import { ensureViewSchema } from '../store/schema.js';
 import { openSqliteStore, type SqlStore } from '../store/sql-store.js';
+import { projectEvents } from '../testing/project-events.js';
 import { KvPublisher } from './kv-publisher.js';
-import type { KvSink } from './kv-sink.js';
+import type { KvPut, KvSink } from './kv-sink.js';
 
 // Pacing is logic over timers: the sink records puts instead of sending them (the NATS side of
 // the publisher is covered by the hub and sync integration suites).
@@ -66,5 +70,48 @@ describe('KV publisher pacing', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(puts.slice(10).map((p) => [p.at, p.key])).toEqual([[700, 'store-1.s1']]);
     await publisher.stop();
+  });
+});
+
+describe('KV values', () => {
+  it('every value published from views of generated worlds parses with its bucket schema', async () => {
+    const buckets = new Set<KvBucket>();
+    await fc.assert(
+      fc.asyncProperty(worldArb({ hub: true }), async (world) => {
+        // Master data first, from the hub (a seq range of its own, so it never meets the world's hub node).
+        const hub = eventFactory({ location: 'hub', node: 'hub-master-data' });
+        const masterData = [
+          ...world.locations.map((location, i) =>
+            hub.next({
+              type: 'LocationDefined',
+              data: { location, region: 'north', kind: 'store', name: `Store ${i}` },
+            }),
+          ),
+          ...world.skus.map((sku) =>
+            hub.next({ type: 'CatalogItemUpserted', data: { sku, name: sku, priceCents: 100, currency: 'EUR' } }),
+          ),
+        ];
+        const db = projectEvents([...masterData, ...world.streams.flat()]);
+        const sent: KvPut[] = [];
+        const sink: KvSink = {
+          putAll: async (batch) => {
+            sent.push(...batch);
+            return batch.map(() => undefined);
+          },
+          close: () => undefined,
+        };
+        const publisher = new KvPublisher(db, sink, createLogger('silent'), 1000);
+        publisher.markAll();
+        await publisher.flush();
+        db.close();
+        for (const put of sent) {
+          const parsed = parseKvValue(put.bucket, JSON.parse(put.value));
+          expect(parsed, `${put.bucket} ${put.key}: ${put.value}`).toMatchObject({ ok: true });
+          buckets.add(put.bucket);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect([...buckets].sort()).toEqual(['catalog', 'locations', 'pickups', 'reservations', 'stock', 'watermarks']);
   });
 });

@@ -1,19 +1,19 @@
+import {
+  type CatalogValue,
+  type KvBucket,
+  kvKeys,
+  type LocationValue,
+  type PickupValue,
+  type ReservationValue,
+  type StockValue,
+  type WatermarkValue,
+} from '@stocknerve/protocol';
 import type { Logger } from '../logger.js';
 import type { BatchEffects } from '../projector/view-writer.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { nodeWatermark } from '../views/node-status.js';
 import { type PickupRow, pickupStateOf, sqlInventoryView } from '../views/sql-inventory-view.js';
-import type { KvBucket, KvPut, KvSink } from './kv-sink.js';
-
-/**
- * KV keys allow `[-/_=.A-Za-z0-9]`, and dots separate tokens; business ids may contain `:` or `.`.
- * Every other character is written `=XX` (hex), so a key is always valid, one token, and reversible.
- */
-export const kvToken = (id: string): string =>
-  id.replace(/[^-_A-Za-z0-9]/g, (c) => `=${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-
-/** Key prefix of network-wide reservations: `_` cannot start a location id, so it never collides. */
-export const NETWORK_KEY = '_network';
+import type { KvPut, KvSink } from './kv-sink.js';
 
 type Kind = 'cells' | 'pickups' | 'reservations' | 'catalog' | 'locations' | 'nodes';
 /** A KV put and what to mark dirty again if it fails. */
@@ -127,7 +127,7 @@ export class KvPublisher {
         last_hlc: string | null;
       }>('SELECT * FROM stock WHERE location = ? AND sku = ?', location, sku);
       if (!row) continue;
-      const value = {
+      const value: StockValue = {
         location,
         sku,
         onHand: row.on_hand,
@@ -139,24 +139,31 @@ export class KvPublisher {
         lastHlc: row.last_hlc,
         asOf,
       };
-      puts.push(['stock', `${location}.${kvToken(sku)}`, value, 'cells', key]);
+      puts.push(['stock', kvKeys.stock(location, sku), value, 'cells', key]);
     }
     for (const id of this.take('pickups')) {
       const row = this.db.get<PickupRow>('SELECT * FROM pickups WHERE pickup_id = ?', id);
       if (!row?.location) continue;
-      const value = { ...pickupStateOf(row), status: row.status, placedAt: row.placed_at, asOf };
-      puts.push(['pickups', `${row.location}.${kvToken(id)}`, value, 'pickups', id]);
+      const state = pickupStateOf(row);
+      const value: PickupValue = {
+        ...state,
+        order: state.order && { ...state.order, lines: [...state.order.lines] },
+        status: row.status as PickupValue['status'],
+        placedAt: row.placed_at,
+        asOf,
+      };
+      puts.push(['pickups', kvKeys.pickup(row.location, id), value, 'pickups', id]);
     }
     for (const id of this.take('reservations')) {
       const row = this.db.get<{
         channel: string;
         location: string | null;
-        status: string;
+        status: ReservationValue['status'];
         expires_at: string;
         lines: string;
       }>('SELECT * FROM reservations WHERE reservation_id = ?', id);
       if (!row) continue;
-      const value = {
+      const value: ReservationValue = {
         reservationId: id,
         channel: row.channel,
         location: row.location,
@@ -165,19 +172,25 @@ export class KvPublisher {
         lines: JSON.parse(row.lines),
         asOf,
       };
-      puts.push(['reservations', `${row.location ?? NETWORK_KEY}.${kvToken(id)}`, value, 'reservations', id]);
+      puts.push(['reservations', kvKeys.reservation(row.location, id), value, 'reservations', id]);
     }
     for (const sku of this.take('catalog')) {
       const item = sqlInventoryView(this.db).catalogItem(sku);
-      if (item) puts.push(['catalog', kvToken(sku), { ...item, asOf }, 'catalog', sku]);
+      if (!item) continue;
+      const value: CatalogValue = { ...item, barcode: item.barcode ?? null, category: item.category ?? null, asOf };
+      puts.push(['catalog', kvKeys.catalog(sku), value, 'catalog', sku]);
     }
     for (const location of this.take('locations')) {
       const info = sqlInventoryView(this.db).location(location);
-      if (info) puts.push(['locations', location, { ...info, asOf }, 'locations', location]);
+      if (!info) continue;
+      const value: LocationValue = { ...info, asOf };
+      puts.push(['locations', kvKeys.location(location), value, 'locations', location]);
     }
     for (const node of this.take('nodes')) {
       const wm = nodeWatermark(this.db, node);
-      if (wm) puts.push(['watermarks', node, { ...wm, asOf }, 'nodes', node]);
+      if (!wm) continue;
+      const value: WatermarkValue = { ...wm, asOf };
+      puts.push(['watermarks', kvKeys.watermark(node), value, 'nodes', node]);
     }
     // Bounded concurrency: enough in flight to hide round trips, not enough to flood the server.
     const IN_FLIGHT = 256;

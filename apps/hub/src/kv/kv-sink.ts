@@ -1,19 +1,7 @@
 import { validateKey } from '@nats-io/kv/internal';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { PubAckInbox } from '@stocknerve/nats-publish';
-import { NAMES } from '../backbone/subjects.js';
-
-/** The KV buckets the hub publishes its projections to (created by ensureBackbone). */
-export const KV_BUCKETS = {
-  stock: NAMES.stockBucket,
-  pickups: NAMES.pickupsBucket,
-  reservations: NAMES.reservationsBucket,
-  catalog: NAMES.catalogBucket,
-  locations: NAMES.locationsBucket,
-  watermarks: NAMES.watermarksBucket,
-} as const;
-
-export type KvBucket = keyof typeof KV_BUCKETS;
+import { KV_BUCKETS, type KvBucket, kvSubjectOf } from '@stocknerve/protocol';
 
 export interface KvPut {
   readonly bucket: KvBucket;
@@ -44,7 +32,7 @@ export const natsKvSink = (nc: NatsConnection, timeoutMs = 5_000): KvSink => {
       for (const [i, put] of puts.entries()) {
         try {
           validateKey(put.key);
-          messages.push({ subject: `$KV.${KV_BUCKETS[put.bucket]}.${put.key}`, data: put.value });
+          messages.push({ subject: kvSubjectOf(KV_BUCKETS[put.bucket], put.key), data: put.value });
           sent.push(i);
         } catch (error) {
           results[i] = error instanceof Error ? error : new Error(String(error));

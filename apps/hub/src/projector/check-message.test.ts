@@ -1,7 +1,7 @@
 import { formatHlc, HUB_LOCATION, HUB_NODE, hlcZero } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
+import { hubEventSubject, storeEventSubject } from '@stocknerve/protocol';
 import { describe, expect, it } from 'vitest';
-import { hubEventSubject, storeEventSubject } from '../backbone/subjects.js';
 import { checkMessage } from './check-message.js';
 
 const regions: Record<string, string> = { 'store-1': 'north', 'store-2': 'south' };

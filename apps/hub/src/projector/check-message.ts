@@ -7,7 +7,7 @@ import {
   parseEventJson,
   STORE_EVENT_TYPES,
 } from '@stocknerve/domain';
-import { type ParsedSubject, parseEventSubject } from '../backbone/subjects.js';
+import { type ParsedSubject, parseEventSubject } from '@stocknerve/protocol';
 
 /** Why a message is dead-lettered: the domain's parse reasons plus routing checks. */
 export type DeadLetterReason =

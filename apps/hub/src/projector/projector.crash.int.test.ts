@@ -11,6 +11,7 @@ import {
   stockFiguresOf,
 } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
+import { hubEventSubject } from '@stocknerve/protocol';
 import {
   freePort,
   makeTempDir,
@@ -20,7 +21,6 @@ import {
   waitFor,
 } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hubEventSubject } from '../backbone/subjects.js';
 import { createLogger } from '../logger.js';
 import { ensureViewSchema } from '../store/schema.js';
 import { openSqliteStore } from '../store/sql-store.js';

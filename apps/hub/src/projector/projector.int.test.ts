@@ -9,10 +9,10 @@ import {
   stockFiguresOf,
 } from '@stocknerve/domain';
 import { eventFactory, worldArb } from '@stocknerve/domain/testing';
+import { NAMES, storeEventSubject } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NAMES, storeEventSubject } from '../backbone/subjects.js';
 import type { HubHandle } from '../hub.js';
 import { natsClient, publishStoreEvents, recordHubFacts, startTestHub } from '../testing/hub-fixture.js';
 import { dumpViews, stockFiguresByCell } from '../views/dump-views.js';

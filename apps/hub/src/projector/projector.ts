@@ -1,7 +1,7 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
+import { deadLetterSubject, NAMES } from '@stocknerve/protocol';
 import { resetProjectorConsumer } from '../backbone/ensure-backbone.js';
-import { deadLetterSubject, NAMES } from '../backbone/subjects.js';
 import type { Logger } from '../logger.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { applyBatch, type BatchResult } from './apply-batch.js';

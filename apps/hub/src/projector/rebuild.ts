@@ -1,5 +1,5 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { NAMES } from '../backbone/subjects.js';
+import { NAMES } from '@stocknerve/protocol';
 import type { Logger } from '../logger.js';
 import { dropViews } from '../store/schema.js';
 import type { SqlStore } from '../store/sql-store.js';

@@ -1,5 +1,5 @@
 import type { SkuLine } from '@stocknerve/domain';
-import { NAMES, parseEventSubject } from '../backbone/subjects.js';
+import { NAMES, parseEventSubject } from '@stocknerve/protocol';
 import type { HubContext } from '../hub-context.js';
 import { listIncidents } from '../views/incidents-queries.js';
 import { categoryFilter, queryOf, type ReportContext, regionFilter, skuHref } from './report-context.js';

@@ -31,7 +31,8 @@ const BUILDERS: Readonly<Record<ReportId, (rc: ReportContext, q: ReportQuery) =>
 /** Header a page sends when it refetches its live part after a `changed` event. */
 const LIVE_FRAGMENT_HEADER = 'x-reports-fragment';
 
-const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
+// Beside src/ and dist/, so that the same path serves them from either.
+const ASSETS_DIR = fileURLToPath(new URL('../../assets/reports/', import.meta.url));
 const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
 
 /**

@@ -1,31 +1,18 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /**
- * The worker's code, plain CommonJS so that it runs the same under tsx, node and vitest. Its own
- * connection copies committed WAL frames into the database file (PASSIVE: it never waits for, or
- * blocks, the writer or readers), so the hub's thread does not pay for checkpoints in its commits.
+ * The worker module, always the built one (dist/store/wal-checkpoint-worker.js): this path is the
+ * same from src/store and dist/store, and Node cannot run a TypeScript worker. Tests build first.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path);
-const checkpoint = () => {
-  try {
-    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ ok: true, frames: row.log, copied: row.checkpointed });
-  } catch (error) {
-    parentPort.postMessage({ ok: false, error: String((error && error.message) || error) });
-  }
-};
-const timer = setInterval(checkpoint, workerData.intervalMs);
-parentPort.on('message', (message) => {
-  if (message !== 'stop') return;
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-`;
+const WORKER = new URL('../../dist/store/wal-checkpoint-worker.js', import.meta.url);
+
+/** What the worker is started with. */
+export interface CheckpointWorkerData {
+  /** The SQLite database file. */
+  readonly path: string;
+  /** Time between checkpoints, ms. */
+  readonly intervalMs: number;
+}
 
 export interface CheckpointReport {
   readonly ok: boolean;
@@ -35,7 +22,10 @@ export interface CheckpointReport {
   readonly error?: string;
 }
 
-/** A thread that checkpoints one SQLite file's WAL every `intervalMs`. */
+/**
+ * A thread that checkpoints one SQLite file's WAL every `intervalMs`, so that the hub's thread does
+ * not pay for checkpoints in its commits.
+ */
 export class WalCheckpointer {
   private readonly worker: Worker;
   private stopped: Promise<void> | undefined;
@@ -44,8 +34,8 @@ export class WalCheckpointer {
   checkpoints = 0;
 
   constructor(path: string, intervalMs: number, onReport?: (report: CheckpointReport) => void) {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs } });
+    const workerData: CheckpointWorkerData = { path, intervalMs };
+    this.worker = new Worker(WORKER, { workerData });
     this.worker.on('message', (report: CheckpointReport) => {
       this.last = report;
       if (report.ok) this.checkpoints++;

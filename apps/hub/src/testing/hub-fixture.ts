@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { DecidedEvent, InventoryEvent } from '@stocknerve/domain';
+import { storeEventSubject } from '@stocknerve/protocol';
 import { watchChild } from '@stocknerve/test-harness';
-import { storeEventSubject } from '../backbone/subjects.js';
+import { builtHubCli } from '../cli-path.js';
 import { type HubConfig, loadConfig } from '../config.js';
 import { type HubHandle, startHub } from '../hub.js';
 
@@ -55,9 +55,7 @@ export const natsClient = async (url: string): Promise<{ nc: NatsConnection; js:
   return { nc, js: jetstream(nc) };
 };
 
-const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
-
-/** A hub in its own process (so a test can SIGKILL it), started with `tsx src/cli.ts serve`. */
+/** A hub in its own process (so a test can SIGKILL it), started as operators do: `node dist/cli.js serve`. */
 export interface HubProcess {
   readonly url: string;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -66,7 +64,7 @@ export interface HubProcess {
 
 export const spawnHubProcess = async (env: Record<string, string>, port: number): Promise<HubProcess> => {
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [builtHubCli(), 'serve'], {
     env: { ...process.env, HUB_PORT: String(port), HUB_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

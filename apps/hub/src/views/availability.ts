@@ -370,8 +370,7 @@ const computeFigures = (
   const memo = readMemoOf(store).current();
   const freshness = locationFreshness(store, policy, nowMs);
   const trust = trustFrom(freshness, policy);
-  // Built once per version of the views, not per call: an aged answer is often recomputed alone,
-  // and each function made here is a closure named at run time (tsx keeps names).
+  // Built once per version of the views, not per call: an aged answer is often recomputed alone.
   const { lookups, regionOf, heads, ids } = memo.get('availability-setup', () => {
     const base = sqlInventoryView(store);
     const locations = base.locations();

@@ -1,15 +1,8 @@
+import type { WatermarkValue } from '@stocknerve/protocol';
 import type { SqlStore } from '../store/sql-store.js';
 
-export interface NodeWatermark {
-  readonly node: string;
-  readonly location: string;
-  /** Every seq up to this one is applied. */
-  readonly watermark: number;
-  readonly maxSeq: number;
-  /** Missing seq ranges between the watermark and maxSeq, inclusive. */
-  readonly gaps: readonly [number, number][];
-  readonly eventsApplied: number;
-}
+/** A node's watermark as the views hold it: the KV value without its publication time. */
+export type NodeWatermark = Omit<WatermarkValue, 'asOf'>;
 
 /** The applied watermark and gaps of one node: what its anti-entropy compares against. */
 export const nodeWatermark = (db: SqlStore, node: string): NodeWatermark | undefined => {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import { bridge } from '../../shared/bridge.js';
+import type { Provisioning } from '../../shared/provisioning.js';
 import type { NodeSettings } from '../config/node-settings.js';
-import type { Provisioning } from '../config/provisioning.js';
-import { bridge } from '../node/bridge.js';
 import { type StoreNode, startStoreNode } from '../node/runtime.js';
 import { loadProvisioning, loadSavedSettings, resolveSettings, saveSettings } from '../node/settings.js';
 import { SettingsForm } from '../settings/SettingsForm.js';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { bridge } from '../node/bridge.js';
+import { bridge } from '../../shared/bridge.js';
 import type { StoreNode } from '../node/runtime.js';
 import { NodeContext, ScreenContext, useValue } from '../ui/hooks.js';
 import { SyncBadge } from './SyncBadge.js';

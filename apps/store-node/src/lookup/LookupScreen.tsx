@@ -1,7 +1,7 @@
+import type { CatalogValue } from '@stocknerve/protocol';
 import { localStock } from '@stocknerve/sync';
 import { useState } from 'preact/hooks';
 import { ageOf, agoText, money } from '../node/format.js';
-import type { CatalogValue } from '../node/hub-values.js';
 import { searchProducts } from '../node/node-data.js';
 import { useAsync, useAutoFocus, useNode, useNow, useValue } from '../ui/hooks.js';
 

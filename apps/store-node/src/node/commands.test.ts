@@ -1,5 +1,13 @@
 import type { StoreCommand } from '@stocknerve/domain';
-import { HUB_NAMES, type LocalDb, openLocalDb, type ProjectionDoc, SyncClient } from '@stocknerve/sync';
+import {
+  KV_BUCKETS,
+  type KvBucket,
+  type KvValue,
+  type LocationValue,
+  type PickupValue,
+  type StockValue,
+} from '@stocknerve/protocol';
+import { type LocalDb, openLocalDb, type ProjectionDoc, SyncClient } from '@stocknerve/sync';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandRunner } from './commands.js';
@@ -12,23 +20,43 @@ let sync: SyncClient;
 let view: LocalView;
 let runner: CommandRunner;
 
-const projection = (bucket: string, key: string, value: Record<string, unknown>): ProjectionDoc => ({
-  id: `${bucket}:${key}`,
-  bucket,
+const AS_OF = '2026-01-01T00:00:00.000Z';
+
+/** A value as the hub publishes it, stored as the node's KV replica stores it. */
+const projection = <B extends KvBucket>(bucket: B, key: string, value: KvValue<B>): ProjectionDoc => ({
+  id: `${KV_BUCKETS[bucket]}:${key}`,
+  bucket: KV_BUCKETS[bucket],
   key,
-  value: { asOf: '2026-01-01T00:00:00.000Z', ...value },
+  value,
   revision: 1,
-  asOf: '2026-01-01T00:00:00.000Z',
+  asOf: AS_OF,
   pulledAt: 0,
 });
 
-const pickupValue = (pickupId: string, location: string) => ({
+const store = (location: string, name: string): LocationValue => ({
+  location,
+  region: 'north',
+  kind: 'store',
+  name,
+  asOf: AS_OF,
+});
+
+const stock = (location: string, figures: Omit<StockValue, 'location' | 'sku' | 'lastHlc' | 'asOf'>): StockValue => ({
+  location,
+  sku: 'SKU-1',
+  ...figures,
+  lastHlc: null,
+  asOf: AS_OF,
+});
+
+const pickupValue = (pickupId: string, location: string): PickupValue => ({
   pickupId,
   order: { channel: 'web', location, orderRef: `WEB-${pickupId}`, lines: [{ sku: 'SKU-1', qty: 1 }] },
   picked: false,
   completion: null,
   status: 'placed',
-  placedAt: '2026-01-01T00:00:00.000Z',
+  placedAt: AS_OF,
+  asOf: AS_OF,
 });
 
 const run = (command: StoreCommand) => runner.run(() => ({ command, correlationId: 'c-1' }));
@@ -48,44 +76,20 @@ beforeEach(async () => {
   // RxDB's memory storage: same collections and queries as Dexie in the browser, no IndexedDB.
   db = await openLocalDb({ name: `commands-test-${process.pid}-${++dbCount}`, storage: getRxStorageMemory() });
   await db.projections.bulkUpsert([
-    projection(HUB_NAMES.locationsBucket, 'store-1', {
-      location: 'store-1',
-      region: 'north',
-      kind: 'store',
-      name: 'One',
-      lat: null,
-      lon: null,
-    }),
-    projection(HUB_NAMES.locationsBucket, 'store-2', {
-      location: 'store-2',
-      region: 'north',
-      kind: 'store',
-      name: 'Two',
-      lat: null,
-      lon: null,
-    }),
-    projection(HUB_NAMES.stockBucket, 'store-1.SKU-1', {
-      location: 'store-1',
-      sku: 'SKU-1',
-      onHand: 10,
-      reserved: 1,
-      damaged: 0,
-      inTransit: 0,
-      safetyStock: 0,
-      available: 9,
-    }),
-    projection(HUB_NAMES.stockBucket, 'store-2.SKU-1', {
-      location: 'store-2',
-      sku: 'SKU-1',
-      onHand: 4,
-      reserved: 0,
-      damaged: 1,
-      inTransit: 2,
-      safetyStock: 0,
-      available: 4,
-    }),
-    projection(HUB_NAMES.pickupsBucket, 'store-1.pk-1', pickupValue('pk-1', 'store-1')),
-    projection(HUB_NAMES.pickupsBucket, 'store-1.pk-2', pickupValue('pk-2', 'store-2')),
+    projection('locations', 'store-1', store('store-1', 'One')),
+    projection('locations', 'store-2', store('store-2', 'Two')),
+    projection(
+      'stock',
+      'store-1.SKU-1',
+      stock('store-1', { onHand: 10, reserved: 1, damaged: 0, inTransit: 0, safetyStock: 0, available: 9 }),
+    ),
+    projection(
+      'stock',
+      'store-2.SKU-1',
+      stock('store-2', { onHand: 4, reserved: 0, damaged: 1, inTransit: 2, safetyStock: 0, available: 4 }),
+    ),
+    projection('pickups', 'store-1.pk-1', pickupValue('pk-1', 'store-1')),
+    projection('pickups', 'store-1.pk-2', pickupValue('pk-2', 'store-2')),
   ]);
   // No NATS at all: every command must work offline.
   sync = new SyncClient({

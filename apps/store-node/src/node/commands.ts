@@ -14,7 +14,8 @@ import {
   ShipTransferData,
   type StoreCommand,
 } from '@stocknerve/domain';
-import type { NodeIdentity, SyncClient } from '@stocknerve/sync';
+import type { NodeIdentity } from '@stocknerve/protocol';
+import type { SyncClient } from '@stocknerve/sync';
 import type { z } from 'zod';
 import type { LocalView } from './local-view.js';
 

@@ -11,9 +11,9 @@ import {
   type PickupState,
   type StockFigures,
 } from '@stocknerve/domain';
-import { HUB_NAMES, type LocalDb, localStock, type NodeIdentity } from '@stocknerve/sync';
+import type { CatalogValue, LocationValue, NodeIdentity, PickupValue } from '@stocknerve/protocol';
+import { type LocalDb, localStock, readPulled } from '@stocknerve/sync';
 import { BehaviorSubject } from 'rxjs';
-import type { CatalogValue, LocationValue, PickupValue, StockValue } from './hub-values.js';
 
 /** A pickup as the hub published it, overlaid with what this node did to it and has not seen back yet. */
 export const mergePickup = (hub: PickupValue | undefined, local: PickupState | undefined): PickupState | undefined => {
@@ -36,7 +36,7 @@ const locationInfo = (v: LocationValue): LocationInfo => ({
   region: v.region,
   kind: v.kind,
   name: v.name,
-  geo: v.lat !== null && v.lon !== null ? { lat: v.lat, lon: v.lon } : undefined,
+  geo: v.geo,
 });
 
 const catalogItem = (v: CatalogValue): CatalogItem => ({
@@ -106,13 +106,13 @@ export class LocalView {
 
   /** An `InventoryView` over local data as it is now, for one decision. */
   async snapshot(): Promise<InventoryView> {
-    const byBucket = async <T>(bucket: string) =>
-      (await this.db.projections.find({ selector: { bucket } }).exec()).map((d) => d.value as unknown as T);
+    const values = async <B extends 'locations' | 'catalog' | 'pickups' | 'stock'>(bucket: B) =>
+      (await readPulled(this.db, bucket)).map((p) => p.value);
     const [locations, catalog, pickups, stock, ownStock] = await Promise.all([
-      byBucket<LocationValue>(HUB_NAMES.locationsBucket),
-      byBucket<CatalogValue>(HUB_NAMES.catalogBucket),
-      byBucket<PickupValue>(HUB_NAMES.pickupsBucket),
-      byBucket<StockValue>(HUB_NAMES.stockBucket),
+      values('locations'),
+      values('catalog'),
+      values('pickups'),
+      values('stock'),
       localStock(this.db, this.identity),
     ]);
     const mergedPickups = new Map<string, PickupState>();

@@ -1,6 +1,14 @@
-import { HUB_NAMES, type LocalDb, type NodeIdentity } from '@stocknerve/sync';
+import {
+  type CatalogValue,
+  KV_BUCKETS,
+  type KvBucket,
+  type LocationValue,
+  type NodeIdentity,
+  type PickupValue,
+  type StockValue,
+} from '@stocknerve/protocol';
+import { type LocalDb, type Pulled, pulledValuesOf } from '@stocknerve/sync';
 import { BehaviorSubject, type Subscription } from 'rxjs';
-import type { CatalogValue, LocationValue, PickupValue, StockValue } from './hub-values.js';
 
 /** Catalog indexes the tills look up on every scan. */
 export interface Catalog {
@@ -9,13 +17,7 @@ export interface Catalog {
   readonly byBarcode: ReadonlyMap<string, CatalogValue>;
 }
 
-/** A pulled value with when the node received it (ms). */
-export interface Pulled<T> {
-  readonly value: T;
-  readonly pulledAt: number;
-}
-
-const indexCatalog = (items: CatalogValue[]): Catalog => {
+const indexCatalog = (items: readonly CatalogValue[]): Catalog => {
   const sorted = [...items].sort((a, b) => a.sku.localeCompare(b.sku));
   return {
     items: sorted,
@@ -65,29 +67,21 @@ export class NodeData {
   ) {}
 
   start(): void {
-    const bucket = (name: string) => this.db.projections.find({ selector: { bucket: name } }).$;
+    // Every stored value is parsed on the way out: one that no longer parses is left out.
+    const pulled = <B extends KvBucket>(bucket: B, use: (values: ReturnType<typeof pulledValuesOf<B>>) => void) =>
+      this.db.projections
+        .find({ selector: { bucket: KV_BUCKETS[bucket] } })
+        .$.subscribe((docs) => use(pulledValuesOf(bucket, docs)));
     this.subscriptions.push(
-      bucket(HUB_NAMES.catalogBucket).subscribe((docs) =>
-        this.catalog$.next(indexCatalog(docs.map((d) => d.value as unknown as CatalogValue))),
-      ),
-      bucket(HUB_NAMES.locationsBucket).subscribe((docs) =>
+      pulled('catalog', (items) => this.catalog$.next(indexCatalog(items.map((i) => i.value)))),
+      pulled('locations', (items) =>
         this.locations$.next(
-          new Map(
-            docs
-              .map((d) => [d.key, d.value as unknown as LocationValue] as const)
-              .sort(([a], [b]) => a.localeCompare(b)),
-          ),
+          new Map(items.map((i) => [i.key, i.value] as const).sort(([a], [b]) => a.localeCompare(b))),
         ),
       ),
-      bucket(HUB_NAMES.stockBucket).subscribe((docs) =>
-        this.stock$.next(docs.map((d) => ({ value: d.value as unknown as StockValue, pulledAt: d.pulledAt }))),
-      ),
-      bucket(HUB_NAMES.pickupsBucket).subscribe((docs) =>
-        this.pickups$.next(
-          docs
-            .filter((d) => d.key.startsWith(`${this.identity.location}.`))
-            .map((d) => d.value as unknown as PickupValue),
-        ),
+      pulled('stock', (items) => this.stock$.next(items)),
+      pulled('pickups', (items) =>
+        this.pickups$.next(items.filter((i) => i.key.startsWith(`${this.identity.location}.`)).map((i) => i.value)),
       ),
       this.db.events.$.subscribe(() => this.eventsChanged$.next(this.eventsChanged$.value + 1)),
       this.db.projections.$.subscribe(() => this.hubChanged$.next(this.hubChanged$.value + 1)),

@@ -1,13 +1,12 @@
 import { wsconnect } from '@nats-io/nats-core';
-import { type LocalDb, type NodeIdentity, openLocalDb, SyncClient } from '@stocknerve/sync';
+import type { NodeIdentity } from '@stocknerve/protocol';
+import { type LocalDb, openLocalDb, SyncClient } from '@stocknerve/sync';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { NodeSettings } from '../config/node-settings.js';
+import { APP_VERSION } from '../version.js';
 import { CommandRunner } from './commands.js';
 import { LocalView } from './local-view.js';
 import { NodeData } from './node-data.js';
-
-/** Reported in heartbeats, for support. */
-export const APP_VERSION = 'stocknerve-store-node/0.1.0';
 
 /** One running terminal: its database, sync client, local view, pulled data and command runner. */
 export interface StoreNode {

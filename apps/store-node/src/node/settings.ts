@@ -1,6 +1,6 @@
+import type { StocknerveBridge } from '../../shared/bridge.js';
+import type { Provisioning } from '../../shared/provisioning.js';
 import { NodeSettings } from '../config/node-settings.js';
-import type { Provisioning } from '../config/provisioning.js';
-import type { StocknerveBridge } from './bridge.js';
 
 const STORAGE_KEY = 'stocknerve.settings';
 

@@ -1,8 +1,8 @@
 import type { PickupState, RejectPickupData } from '@stocknerve/domain';
+import type { PickupValue } from '@stocknerve/protocol';
 import { useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { ageOf, agoText } from '../node/format.js';
-import type { PickupValue } from '../node/hub-values.js';
 import { mergePickup, pickupStatus } from '../node/local-view.js';
 import { useNode, useNow, useValue } from '../ui/hooks.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';

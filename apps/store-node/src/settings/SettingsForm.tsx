@@ -1,7 +1,7 @@
 import { fieldIssues } from '@stocknerve/domain';
 import { useState } from 'preact/hooks';
+import type { Provisioning } from '../../shared/provisioning.js';
 import { NodeSettings } from '../config/node-settings.js';
-import type { Provisioning } from '../config/provisioning.js';
 import { useAutoFocus } from '../ui/hooks.js';
 
 const FIELDS = [

@@ -1,5 +1,5 @@
+import type { CatalogValue } from '@stocknerve/protocol';
 import type { ComponentChildren } from 'preact';
-import type { CatalogValue } from '../node/hub-values.js';
 import type { Line, Lines } from './lines.js';
 import { wholeNumber } from './lines.js';
 import type { NoticeValue } from './Notice.js';

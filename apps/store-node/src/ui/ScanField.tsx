@@ -1,5 +1,5 @@
+import type { CatalogValue } from '@stocknerve/protocol';
 import type { Ref } from 'preact';
-import type { CatalogValue } from '../node/hub-values.js';
 import { findProduct } from '../node/node-data.js';
 import { useNode, useValue } from './hooks.js';
 import type { NoticeValue } from './Notice.js';

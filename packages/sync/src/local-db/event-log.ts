@@ -11,8 +11,8 @@ import {
   stampEvent,
   uuidv7,
 } from '@stocknerve/domain';
+import type { NodeIdentity } from '@stocknerve/protocol';
 import type { RxDocument } from 'rxdb';
-import type { NodeIdentity } from '../identity.js';
 import type { LocalDb } from './local-db.js';
 import {
   ackedAtOf,

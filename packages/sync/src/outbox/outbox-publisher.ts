@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { PubAckInbox } from '@stocknerve/nats-publish';
-import { eventSubjectOf } from '../identity.js';
+import { nodeEventSubject } from '@stocknerve/protocol';
 import type { EventLog } from '../local-db/event-log.js';
 import type { EventDoc } from '../local-db/schemas.js';
 import { backoffMs } from './backoff.js';
@@ -135,7 +135,7 @@ export class OutboxPublisher {
     inbox: PubAckInbox,
     batch: readonly EventDoc[],
   ): Promise<{ acked: number[]; lastStreamSeq: number; error?: unknown }> {
-    const subject = eventSubjectOf(this.log.identity);
+    const subject = nodeEventSubject(this.log.identity);
     const results = await inbox.publishAll(
       batch.map((doc) => ({ subject, data: JSON.stringify(doc.event), msgId: doc.id })),
       this.ackTimeoutMs,

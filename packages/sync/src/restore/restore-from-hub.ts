@@ -1,6 +1,6 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { type InventoryEvent, parseEvent } from '@stocknerve/domain';
-import { eventSubjectOf, HUB_NAMES } from '../identity.js';
+import { NAMES, nodeEventSubject } from '@stocknerve/protocol';
 import type { EventLog } from '../local-db/event-log.js';
 
 /**
@@ -13,17 +13,17 @@ export const restoreFromHub = async (
   jsm: JetStreamManager,
   now: () => number = Date.now,
 ): Promise<number> => {
-  const subject = eventSubjectOf(log.identity);
+  const subject = nodeEventSubject(log.identity);
   let last: number;
   try {
-    const lastMsg = await jsm.streams.getMessage(HUB_NAMES.eventStream, { last_by_subj: subject });
+    const lastMsg = await jsm.streams.getMessage(NAMES.eventStream, { last_by_subj: subject });
     if (!lastMsg) return 0;
     last = lastMsg.seq;
   } catch (error) {
     if (/no message found|not found/i.test(String(error))) return 0;
     throw error;
   }
-  const consumer = await js.consumers.get(HUB_NAMES.eventStream, {
+  const consumer = await js.consumers.get(NAMES.eventStream, {
     // A string, not an array: an array needs nats-server 2.10 (multiple filters); Debian ships 2.9.
     filter_subjects: subject,
     deliver_policy: DeliverPolicy.All,

@@ -10,8 +10,8 @@ import {
   stockFiguresOf,
 } from '@stocknerve/domain';
 import type { HubHandle } from '@stocknerve/hub';
+import { NAMES } from '@stocknerve/protocol';
 import type { Observable } from 'rxjs';
-import { HUB_NAMES } from '../identity.js';
 import type { SyncStatus } from '../status.js';
 
 // Shared pieces of the sync integration tests: master data, event generators, and read-outs of
@@ -76,12 +76,12 @@ export interface StoredMessage {
  * broker really holds, in stream order (deleted messages are not delivered).
  */
 export const readEventStream = async (nc: NatsConnection, subject?: string): Promise<StoredMessage[]> => {
-  const info = await (await jetstreamManager(nc)).streams.info(HUB_NAMES.eventStream, {
+  const info = await (await jetstreamManager(nc)).streams.info(NAMES.eventStream, {
     ...(subject ? { subjects_filter: subject } : {}),
   });
   const total = subject ? (info.state.subjects?.[subject] ?? 0) : info.state.messages;
   if (total === 0) return [];
-  const consumer = await jetstream(nc).consumers.get(HUB_NAMES.eventStream, {
+  const consumer = await jetstream(nc).consumers.get(NAMES.eventStream, {
     deliver_policy: DeliverPolicy.All,
     // A string is sent as `filter_subject`: nats-server 2.9 has no `filter_subjects`.
     ...(subject ? { filter_subjects: subject } : {}),

@@ -1,11 +1,11 @@
 import { type NatsConnection, wsconnect } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { InventoryEvent } from '@stocknerve/domain';
+import type { NodeIdentity } from '@stocknerve/protocol';
 import { wsFactory } from '@stocknerve/test-harness';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import type { NodeIdentity } from '../identity.js';
 import { EventLog } from '../local-db/event-log.js';
 import { type LocalDb, openLocalDb } from '../local-db/local-db.js';
 import { SyncClient, type SyncClientOptions } from '../sync-client.js';

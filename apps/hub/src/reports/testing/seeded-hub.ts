@@ -12,8 +12,8 @@ import {
   stockFiguresOf,
 } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
+import { heartbeatSubject, storeEventSubject } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
-import { heartbeatSubject, storeEventSubject } from '../../backbone/subjects.js';
 import { loadConfig } from '../../config.js';
 import { type HubHandle, startHub } from '../../hub.js';
 import {

@@ -1,0 +1,60 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeTempDir, removeTempDir } from '@stocknerve/test-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisioningFromEnv } from '../shared/provisioning.js';
+import { type StaticServer, startStaticServer } from './static-server.js';
+
+let root: string;
+let dir: string;
+let server: StaticServer;
+
+beforeAll(async () => {
+  root = await makeTempDir('static-server-test');
+  dir = join(root, 'www');
+  await mkdir(join(dir, 'assets'), { recursive: true });
+  await writeFile(join(root, 'secret.txt'), 'not for the browser');
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>store</title>');
+  await writeFile(join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+  server = await startStaticServer({
+    dir,
+    port: 0,
+    provisioning: provisioningFromEnv({ STOCKNERVE_NATS_URL: 'ws://127.0.0.1:7423', STOCKNERVE_LOCATION: 'store-001' }),
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+  await removeTempDir(root);
+});
+
+describe('static server', () => {
+  it('serves the provisioning document from the environment, never cached', async () => {
+    const res = await fetch(`${server.url}/config.json`);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({ natsUrl: 'ws://127.0.0.1:7423', location: 'store-001' });
+  });
+
+  it('serves the app, caches hashed assets for good, and falls back to index.html for app paths', async () => {
+    const index = await fetch(`${server.url}/`);
+    expect(index.headers.get('content-type')).toMatch(/text\/html/);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const asset = await fetch(`${server.url}/assets/app-1234.js`);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    expect(await (await fetch(`${server.url}/sell`)).text()).toContain('<title>store</title>');
+    expect((await fetch(`${server.url}/missing.js`)).status).toBe(404);
+  });
+
+  it('never serves a file outside its directory', async () => {
+    for (const path of ['/..%2fsecret.txt', '/%2e%2e%2fsecret.txt', '/assets/..%2f..%2fsecret.txt']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(await res.text()).not.toContain('not for the browser');
+    }
+  });
+
+  it('reads only the variables it knows, trimmed', () => {
+    expect(provisioningFromEnv({ STOCKNERVE_NODE: ' t1 ', STOCKNERVE_REGION: '', OTHER: 'x' })).toEqual({ node: 't1' });
+  });
+});

@@ -1,4 +1,0 @@
-export {
-  getDexieDbWithTables,
-  getRxStorageDexie,
-} from '../../packages/sync/node_modules/rxdb/dist/types/plugins/storage-dexie/index.js';
