@@ -81,3 +81,28 @@ export const uuidv7 = (unixMs: number, random: Uint8Array): string => {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
+
+/** 10 bytes derived from a string (FNV-1a, twice). */
+const bytesOf = (text: string): Uint8Array => {
+  const out = new Uint8Array(10);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    h1 = Math.imul(h1 ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ text.charCodeAt(i), 0x811c9dc5) >>> 0;
+  }
+  for (let i = 0; i < 4; i++) {
+    out[i] = (h1 >>> (8 * i)) & 0xff;
+    out[i + 4] = (h2 >>> (8 * i)) & 0xff;
+  }
+  out[8] = (h1 ^ h2) & 0xff;
+  out[9] = ((h1 ^ h2) >>> 8) & 0xff;
+  return out;
+};
+
+/**
+ * A deterministic UUIDv7 for (name, n) at a given time: the same event id every time it is made, so
+ * that seeding demo data twice, a test or a simulation publishes duplicates JetStream drops.
+ */
+export const deterministicEventId = (ms: number, name: string, n: number): string =>
+  uuidv7(ms, bytesOf(`${name}#${n}`));

@@ -1,7 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { type DecidedEvent, formatHlc, hlcNow, hlcZero, stampEvent } from '@stocknerve/domain';
-import { deterministicEventId } from '@stocknerve/domain/testing';
+import { type DecidedEvent, deterministicEventId, formatHlc, hlcNow, hlcZero, stampEvent } from '@stocknerve/domain';
 import { storeEventSubject } from '@stocknerve/protocol';
 import { DEMO_CATALOG, DEMO_LOCATIONS, demoStartingQty } from './demo-data.js';
 

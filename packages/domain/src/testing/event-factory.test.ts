@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareHlcText, parseHlc } from '../hlc.js';
-import { deterministicEventId, eventFactory } from './event-factory.js';
+import { deterministicEventId } from '../ids.js';
+import { eventFactory } from './event-factory.js';
 
 const received = { type: 'GoodsReceived' as const, data: { purchaseOrderId: 'PO', lines: [{ sku: 'S', qty: 1 }] } };
 

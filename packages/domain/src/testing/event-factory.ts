@@ -2,30 +2,8 @@ import type { DecidedEvent } from '../deciders/decision.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import type { InventoryEvent } from '../events/registry.js';
 import { formatHlc, type Hlc, hlcNow, hlcZero } from '../hlc.js';
-import { uuidv7 } from '../ids.js';
+import { deterministicEventId } from '../ids.js';
 import { stampEvent } from '../stamp.js';
-
-/** 10 bytes derived from a string (FNV-1a, twice): deterministic ids for tests and simulations. */
-const bytesOf = (text: string): Uint8Array => {
-  const out = new Uint8Array(10);
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    h1 = Math.imul(h1 ^ text.charCodeAt(i), 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ text.charCodeAt(i), 0x811c9dc5) >>> 0;
-  }
-  for (let i = 0; i < 4; i++) {
-    out[i] = (h1 >>> (8 * i)) & 0xff;
-    out[i + 4] = (h2 >>> (8 * i)) & 0xff;
-  }
-  out[8] = (h1 ^ h2) & 0xff;
-  out[9] = ((h1 ^ h2) >>> 8) & 0xff;
-  return out;
-};
-
-/** A deterministic UUIDv7 for (name, n) at a given time. */
-export const deterministicEventId = (ms: number, name: string, n: number): string =>
-  uuidv7(ms, bytesOf(`${name}#${n}`));
 
 export interface EventFactory {
   /** Stamps a decided event as the next event of this node (seq + 1, HLC ticks). */
