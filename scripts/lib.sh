@@ -10,6 +10,11 @@ export ROOT
 # Minimum nats-server the sync layer is written against (Debian 12 ships 2.9.10).
 NATS_MIN_VERSION=2.9
 
+# The NATS server of `npm start`: where it writes its pid, and the file that keeps it stopped
+# while `pnpm outage` runs (scripts/run-nats.sh).
+export STOCKNERVE_NATS_PID_FILE="$ROOT/.data/nats-server.pid"
+export STOCKNERVE_OUTAGE_FILE="$ROOT/.data/nats-outage"
+
 log() { printf '%s\n' "$*" >&2; }
 die() {
   printf 'error: %s\n' "$*" >&2
@@ -133,20 +138,26 @@ ensure_chromium() {
   [[ -x /usr/bin/chromium ]] || die 'chromium is still missing at /usr/bin/chromium after apt-get install chromium'
 }
 
+# better-sqlite3's prebuilt download and node-gyp's header download both fail on machines without
+# internet access beyond the registries: when pnpm builds better-sqlite3 from source, point node-gyp
+# at the headers installed with the running Node (Debian's /usr, the official images' /usr/local)
+# when they are of exactly this version. Elsewhere the prebuilt download is the faster path.
+use_local_node_headers() {
+  [[ -z "${npm_config_nodedir:-}" ]] || return 0
+  local prefix header headers_version
+  prefix="$(node -p 'require("node:path").resolve(process.execPath, "../..")')"
+  header="$prefix/include/node/node_version.h"
+  [[ -f "$header" ]] || return 0
+  headers_version="$(awk '$1 == "#define" && $2 ~ /^NODE_(MAJOR|MINOR|PATCH)_VERSION$/ { v[$2] = $3 }
+    END { print v["NODE_MAJOR_VERSION"] "." v["NODE_MINOR_VERSION"] "." v["NODE_PATCH_VERSION"] }' "$header")"
+  if [[ "$headers_version" == "$(node -p process.versions.node)" ]]; then
+    export npm_config_nodedir="$prefix"
+  fi
+}
+
 # Installs the workspace's dependencies exactly as locked.
 install_deps() {
-  local header=/usr/include/node/node_version.h
-  # better-sqlite3's prebuilt download and node-gyp's header download both fail on machines
-  # without internet access beyond the registries; Debian's headers work when they match the
-  # running Node exactly. Elsewhere the prebuilt download is the faster path.
-  if [[ -z "${npm_config_nodedir:-}" && -f "$header" ]]; then
-    local headers_version
-    headers_version="$(awk '$1 == "#define" && $2 ~ /^NODE_(MAJOR|MINOR|PATCH)_VERSION$/ { v[$2] = $3 }
-      END { print v["NODE_MAJOR_VERSION"] "." v["NODE_MINOR_VERSION"] "." v["NODE_PATCH_VERSION"] }' "$header")"
-    if [[ "$headers_version" == "$(node -p process.versions.node)" ]]; then
-      export npm_config_nodedir=/usr
-    fi
-  fi
+  use_local_node_headers
   if [[ -n "${CI:-}" || "${STOCKNERVE_SKIP_ELECTRON:-}" == 1 ]]; then
     export ELECTRON_SKIP_BINARY_DOWNLOAD=1
   fi

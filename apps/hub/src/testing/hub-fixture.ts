@@ -62,9 +62,17 @@ export interface HubProcess {
   output(): string;
 }
 
-export const spawnHubProcess = async (env: Record<string, string>, port: number): Promise<HubProcess> => {
+/**
+ * Starts `node <cli> serve` on `port` and waits for /health. `cli`: this package's build by default, or
+ * another hub's, e.g. a package made by scripts/package-hub.sh.
+ */
+export const spawnHubProcess = async (
+  env: Record<string, string>,
+  port: number,
+  cli: string = builtHubCli(),
+): Promise<HubProcess> => {
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [builtHubCli(), 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [cli, 'serve'], {
     env: { ...process.env, HUB_PORT: String(port), HUB_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
