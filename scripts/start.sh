@@ -103,7 +103,8 @@ start_store_node() {
 
 section "nats-server ($NATS_URL, websocket $NATS_WS_URL, store $STOCKNERVE_NATS_STORE_DIR)"
 tcp_open "$STOCKNERVE_NATS_PORT" && die "port $STOCKNERVE_NATS_PORT is already in use (set STOCKNERVE_NATS_PORT)"
-spawn_group "$NATS_SERVER_BIN" -c "$ROOT/deploy/nats-server.conf"
+rm -f "$STOCKNERVE_OUTAGE_FILE"
+spawn_group bash "$ROOT/scripts/run-nats.sh"
 wait_until nats-server "${children[-1]}" 15 tcp_open "$STOCKNERVE_NATS_PORT"
 
 section "hub ($HUB_URL, views in $HUB_DB)"
@@ -122,7 +123,7 @@ cat >&2 <<INFO
   hub API     $HUB_URL/v1/openapi.json   (health: $HUB_URL/health)
   NATS        $NATS_URL
   NATS (ws)   $NATS_WS_URL
-Press Ctrl-C to stop.
+Take the stores offline and back: \`pnpm outage\` in another terminal. Press Ctrl-C to stop.
 INFO
 
 # Runs until a child exits (then stops the rest and reports its status) or a signal arrives.
