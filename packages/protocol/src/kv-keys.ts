@@ -2,7 +2,8 @@ import type { KvBucketName } from './names.js';
 
 /**
  * KV keys allow `[-/_=.A-Za-z0-9]`, and dots separate tokens; business ids may contain `:` or `.`.
- * Every other character is written `=XX` (hex), so a key is always valid, one token, and reversible.
+ * Every other character is written `=XX` (hex), so a key is always valid, one token, and reversible
+ * for ASCII ids (every business id is ASCII: the domain's id patterns say so).
  */
 export const kvToken = (id: string): string =>
   id.replace(/[^-_A-Za-z0-9]/g, (c) => `=${c.charCodeAt(0).toString(16).padStart(2, '0')}`);

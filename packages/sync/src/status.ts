@@ -16,7 +16,7 @@ export interface SyncStatus {
   readonly ackedThrough: number;
   /** Events anti-entropy re-queued (the hub lacked them) that wait to be sent again. */
   readonly requeued: readonly number[];
-  /** When the last PubAck arrived (ms; null: never in this session). */
+  /** When the last PubAck arrived (ms; null: none since the client started). */
   readonly lastAckAt: number | null;
   /** Last time anything came from the hub (ack or pulled value), ms. */
   readonly lastContactAt: number | null;
@@ -24,11 +24,11 @@ export interface SyncStatus {
   readonly lastPull: Readonly<Record<string, number>>;
   /** The hub's applied watermark for this node, as last pulled. */
   readonly hubWatermark: WatermarkValue | null;
-  /** Events re-sent because the hub did not have them (anti-entropy), this session. */
+  /** Events re-sent because the hub did not have them (anti-entropy), since the client started. */
   readonly resent: number;
-  /** KV watches restarted because a direct read found them stalled, this session. */
+  /** KV watches restarted because a direct read found them stalled, since the client started. */
   readonly watchesRestarted: number;
-  /** Values pulled from the hub that broke their schema and were ignored, this session. */
+  /** Values pulled from the hub that broke their schema and were ignored, since the client started. */
   readonly invalidValues: number;
   readonly lastError: string | null;
 }

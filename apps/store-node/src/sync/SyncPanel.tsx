@@ -34,7 +34,7 @@ export const SyncPanel = () => {
         <dt>Oldest waiting</dt>
         <dd>{status.oldestPendingAgeMs === null ? '—' : ageText(status.oldestPendingAgeMs)}</dd>
         <dt>Last contact with hub</dt>
-        <dd>{status.lastContactAt ? agoText(now - status.lastContactAt) : 'never (this session)'}</dd>
+        <dd>{status.lastContactAt ? agoText(now - status.lastContactAt) : 'not since the app started'}</dd>
         <dt>Last acknowledgement</dt>
         <dd>{status.lastAckAt ? agoText(now - status.lastAckAt) : '—'}</dd>
         <dt>Events recorded here</dt>
@@ -47,6 +47,12 @@ export const SyncPanel = () => {
         </dd>
         <dt>Re-sent (anti-entropy)</dt>
         <dd>{status.resent}</dd>
+        {status.invalidValues > 0 ? (
+          <>
+            <dt>Malformed hub values ignored</dt>
+            <dd class="error-text">{status.invalidValues}</dd>
+          </>
+        ) : null}
         <dt>Last pulls</dt>
         <dd>
           {Object.entries(status.lastPull)
