@@ -24,8 +24,8 @@ const HubConfigSchema = z.object({
   batchSize: z.number().int().positive(),
   /**
    * Events per transaction when replaying the whole stream into fresh views. Default 25,000: nobody
-   * waits for a partial batch during a rebuild, and fewer commits rewrite fewer index pages (1M
-   * events replayed ~12 % faster than in 10,000-event batches, for ~10-30 MB more peak RSS).
+   * waits for a partial batch during a rebuild, and fewer commits rewrite fewer index pages
+   * (docs/decisions/0005-projector-batching-and-commit-wait.md).
    */
   rebuildBatchSize: z.number().int().positive(),
   /** A location not heard from for longer than this (ms) is stale. Default 5 minutes. */

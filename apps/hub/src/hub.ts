@@ -47,9 +47,8 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     name: 'stocknerve-hub',
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
-    // Otherwise every request (each KV put) builds an Error with a stack up front, in case it fails:
-    // ~4 % of the hub's thread under ingest. A failed request still says what and why, without the
-    // caller's async stack.
+    // Otherwise every request (each KV put) builds an Error with a stack up front, in case it fails
+    // (docs/decisions/0023-allocation-on-hot-paths.md). A failed request still says what and why.
     noAsyncTraces: true,
   });
   const js = jetstream(nc);

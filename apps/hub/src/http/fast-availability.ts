@@ -131,8 +131,8 @@ const writeReply = (res: ServerResponse, reply: Reply): void => {
 
 /**
  * The HTTP server's request listener: the storefronts' availability reads (`GET
- * /v1/availability/:sku` and `POST /v1/availability/batch`) are answered before express's router
- * (measured on a 2-core host: express alone, answering a fixed body, tops out at 4,000-6,000 req/s),
+ * /v1/availability/:sku` and `POST /v1/availability/batch`) are answered before express's router,
+ * whose own cost per request caps the read rate (docs/decisions/0009-availability-fast-path.md),
  * with the same route objects (zod validation and handler), bearer check, correlation id, metrics and
  * log line as through express. Everything else goes to `app`, and so does a GET whose answer throws
  * (a safe read: express runs it again and answers 500 its way).

@@ -25,8 +25,8 @@ const CORRELATION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Metrics label for requests that matched no route (keeps the label set bounded). */
 export const UNMATCHED_ROUTE = '(unmatched)';
 
-/** Random bytes for correlation ids, drawn from the OS for 256 ids at once: a getrandom call per
- * request was ~4 % of an availability read. */
+/** Random bytes for correlation ids, drawn from the OS for 256 ids at once rather than a system call
+ * per request (docs/decisions/0023-allocation-on-hot-paths.md). */
 const randomPool = Buffer.alloc(2560);
 let poolOffset = randomPool.length;
 const tenRandomBytes = (): Uint8Array => {

@@ -19,7 +19,7 @@ export interface KvSink {
 /**
  * KV puts as what they are on the wire: a JetStream publish to `$KV.<bucket>.<key>`, answered by a
  * PubAck. nats.js's `kv.put` makes each a request (a timer, a subscription entry and an Error built
- * on completion): at the hub's 2,000 puts/s during ingest that machinery was ~4 % of its thread.
+ * on completion): docs/decisions/0010-kv-puts-through-one-inbox.md.
  * The buckets are the hub's own (no domain, no mirror), so the subject is the bucket's plain one.
  */
 export const natsKvSink = (nc: NatsConnection, timeoutMs = 5_000): KvSink => {

@@ -25,8 +25,9 @@ export type CheckedMessage =
   | { readonly ok: false; readonly reason: DeadLetterReason; readonly message: string };
 
 /**
- * Subjects already split, by subject: a stream's subjects are its terminals' (a few hundred), and
- * splitting each message's again was ~2.5 % of applying it. Forgotten wholesale past a bound.
+ * Subjects already split, by subject: a stream's subjects are its terminals' (a few hundred), so
+ * each message's need not be split again (docs/decisions/0023-allocation-on-hot-paths.md).
+ * Forgotten wholesale past a bound.
  */
 const routes = new Map<string, ParsedSubject>();
 const routeOf = (subject: string): ParsedSubject => {

@@ -9,10 +9,9 @@ const REUSE_MAX_BYTES = 32 << 20;
  * The messages of one batch as the projector buffers them until it commits: bodies copied into one
  * growing buffer, stream seqs and store times in typed arrays, subjects shared. A batch of 10,000
  * nats.js messages kept as they arrive is ~10,000 objects (with their views and delivery info) alive
- * across every young-generation GC until the commit, which copied them each time: scavenges were a
- * tenth of the hub's thread under ingest. Each `StreamMessage` is made when it is read, and dies young.
- * `clear` keeps the buffers for the next batch: fresh ones cost a page fault per 4 KB written, which on
- * these VMs was 2.5 % of the thread.
+ * across every young-generation GC until the commit, which copied them each time. Each `StreamMessage`
+ * is made when it is read, and dies young. `clear` keeps the buffers for the next batch: fresh ones
+ * cost a page fault per 4 KB written (docs/decisions/0005-projector-batching-and-commit-wait.md).
  */
 export class MessageBatch implements Iterable<StreamMessage> {
   private bytes = Buffer.allocUnsafe(INITIAL_BYTES);

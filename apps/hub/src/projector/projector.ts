@@ -59,8 +59,7 @@ export const flushDeadLetters = async (js: JetStreamClient, store: SqlStore): Pr
  * A batch whose last message said more were waiting in the stream (num_pending > 0) waits for them
  * up to this long after its first message, ms: a pause in delivery is then the server refilling the
  * pull, not the end of the traffic. Each commit writes every page its batch dirtied, so a full batch
- * costs far less per event (in process: 5,000-event batches 45-50 µs per event, 10,000-event ones
- * 36-38; committing after 2 ms without a message made 5,700-event batches under a backlog).
+ * costs far less per event (docs/decisions/0005-projector-batching-and-commit-wait.md).
  */
 const BACKLOG_MAX_WAIT_MS = 250;
 
@@ -73,21 +72,19 @@ export interface FlushTiming {
 
 /**
  * The longest a flush of `events` can take by its own work, ms: a commit's fixed cost and a generous
- * cost per event (in process an event costs 30-60 µs on these hosts). A flush that took longer spent
- * the rest waiting for a core or a GC, which says nothing of what the next one needs: on a busy
- * 2-core host, 55 events took 40 ms, and waiting twice that for the next commit was most of
- * freshness's 100-300 ms tail.
+ * cost per event. A flush that took longer spent the rest waiting for a core or a GC, which says
+ * nothing of what the next one needs; waiting twice that for the next commit made most of
+ * freshness's tail on a busy host (docs/decisions/0005-projector-batching-and-commit-wait.md).
  */
 const ownWorkMs = (events: number): number => 2 + 0.25 * events;
 
 /**
  * When the next commit of a consumer that has caught up with the stream may run: twice the last
  * flush's duration after it ended (at most BACKLOG_MAX_WAIT_MS, and counting no more than the flush's
- * own work could take: `ownWorkMs`), so that applying takes at most a
- * third of the thread while events trickle in as fast as it commits them. Committing each arrival at
- * once made catch-up (20 nodes re-sending 100,000 events) ~4,000 batches of 1-9 events at ~1 ms each
- * and ~50 of ~240 events at 240 µs per event, against ~35 µs per event in 10,000-event batches; a
- * quiet hub's flush takes well under a millisecond, so its latency hardly changes.
+ * own work could take: `ownWorkMs`), so that applying takes at most a third of the thread while
+ * events trickle in as fast as it commits them. Committing each arrival at once made a catch-up
+ * thousands of tiny, expensive batches; a quiet hub's flush takes well under a millisecond, so its
+ * latency hardly changes.
  */
 export const nextCommitAt = (last: FlushTiming): number =>
   last.endedAt + Math.min(BACKLOG_MAX_WAIT_MS, 2 * Math.min(last.tookMs, ownWorkMs(last.events)));

@@ -3,10 +3,9 @@
  * small however long the history (see schema.ts). The epoch of a line is fixed by its event's stream
  * seq, so a rebuild partitions exactly as the live projector did.
  *
- * A 10,000-event batch writes ~17,700 lines over ~10,000 cells: nearly every page of the epoch it
- * writes to is dirtied, so the epoch's size is what each commit writes. 16,384 stream seqs (~1 MB of
- * ledger) against 65,536: ledger insert 9 → 6 µs per event, commit 3.7 → 2.6 µs (apply-cost, two
- * alternating pairs). A whole-history cell query seeks once per epoch: 61 per million events.
+ * A full batch dirties nearly every page of the epoch it writes to, so the epoch's size is what each
+ * commit writes, while a whole-history cell query seeks once per epoch: the size balances the two
+ * (docs/decisions/0006-ledger-epochs.md).
  */
 export const LEDGER_EPOCH_EVENTS = 16_384;
 

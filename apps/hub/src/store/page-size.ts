@@ -5,11 +5,8 @@ import type { SqlStore } from './sql-store.js';
  * Page size of a views file created from now on. Each commit writes every page its batch dirtied to
  * the WAL, a frame (two writes) per page, and a batch dirties pages all over the stock table, the
  * day's sales and its ledger epoch: with 16 KB pages a commit writes a quarter as many frames and the
- * B-trees are shallower. Measured under ingest (three alternating pairs against 4 KB): the hub's
- * thread 42.4-42.5 → 37.1-37.6 µs per event, 20.7-21.3k → 23.5-23.9k events/s; catch-up and rebuild
- * within noise. A small commit writes whole pages: freshness's p99 was 55-94 ms in ten runs and
- * 178/182 ms in two (73-92 ms in six with 4 KB pages), within its 250 ms target. A file keeps the page size it was created with (WAL mode cannot change
- * it): `convertPageSize` rewrites it.
+ * B-trees are shallower (docs/decisions/0012-16-kb-pages.md). A file keeps the page size it was
+ * created with (WAL mode cannot change it): `convertPageSize` rewrites it.
  */
 export const PAGE_SIZE = 16_384;
 

@@ -55,13 +55,13 @@ export const openSqliteStore = (path: string, options: SqliteStoreOptions = {}):
   db.pragma('foreign_keys = OFF');
   // A projector batch dirties pages all over the stock table and the movements index: a 64 MB page
   // cache keeps them in memory, and a 40 MB WAL lets hot pages be rewritten in the WAL several times
-  // before one checkpoint copies them (measured: 40 → 30 µs per event).
+  // before one checkpoint copies them (docs/decisions/0013-wal-checkpointing-thread.md).
   db.pragma('cache_size = -65536');
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const walPages = (megabytes: number) => Math.ceil((megabytes * 2 ** 20) / pageSize);
   const bg = path === ':memory:' ? undefined : options.backgroundCheckpoints;
-  // Copying frames into the file was about half of each commit's cost on the projector's thread
-  // (ingest +3-8 %, freshness p99 31 → 18-24 ms with it moved to a thread of its own).
+  // Copying frames into the file was about half of each commit's cost on the projector's thread, so
+  // a thread of its own does it (docs/decisions/0013-wal-checkpointing-thread.md).
   let failing = false;
   const checkpointer = bg
     ? new WalCheckpointer(path, bg.intervalMs, (report) => {

@@ -47,8 +47,8 @@ export const startStoreNode = async (settings: NodeSettings): Promise<StoreNode>
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
         // Otherwise every outbox publish builds an Error with the caller's async stack up front, in
-        // case it fails (~12 % of a simulated node's CPU draining its backlog). A failed publish still
-        // says what and why.
+        // case it fails (docs/decisions/0023-allocation-on-hot-paths.md). A failed publish still says
+        // what and why.
         noAsyncTraces: true,
       }),
   });

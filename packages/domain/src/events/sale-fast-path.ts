@@ -3,8 +3,8 @@ import { currencyPattern, MAX_LINE_QTY, referencePattern, skuPattern, slugPatter
 import { MAX_LINES } from './lines.js';
 import type { InventoryEvent } from './registry.js';
 
-// Nearly every message the hub applies is a sale. Validating it with zod costs about 4 µs, most of
-// it building a copy of an object that is already right. This check accepts a sale only when zod
+// Nearly every message the hub applies is a sale. Validating it with zod is mostly building a copy
+// of an object that is already right (docs/decisions/0007-sale-fast-path.md). This check accepts a sale only when zod
 // would accept it AND return an equal object: every rule below is the schema's rule (the patterns
 // and bounds are the schemas' own constants) or a stricter one, and anything it is unsure of (an
 // unknown key, a 29th of February, a fraction of a second that is not 3 digits) is left to zod,

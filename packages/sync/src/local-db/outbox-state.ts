@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * What this node's outbox has had acknowledged by JetStream. The log's events are immutable once
  * recorded: whether the stream holds each one is told by this one small document, written once per
- * batch of PubAcks, instead of a write to every event (which cost a terminal one document write per
- * event, and the simulator ~60 µs per event in index upkeep, after an outage).
+ * batch of PubAcks, instead of a write to every event after an outage
+ * (docs/decisions/0003-outbox-state-document.md).
  */
 export interface OutboxState {
   /** Every stored event with seq ≤ this is in the stream, except the `requeued` ones. */
