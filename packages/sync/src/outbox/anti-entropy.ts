@@ -9,6 +9,7 @@ import {
   type WatermarkValue,
 } from '@stocknerve/protocol';
 import type { EventLog } from '../local-db/event-log.js';
+import { jsonOrText } from '../pull/json-or-text.js';
 import type { SyncStatus } from '../status.js';
 
 /** A node's watermark read straight from its bucket, with its KV revision. */
@@ -31,13 +32,7 @@ export const readOwnWatermark = async (
     .getMessage(kvStreamOf(bucket), { last_by_subj: kvSubjectOf(bucket, kvKeys.watermark(identity.node)) })
     .catch(() => null);
   if (!message) return undefined;
-  let raw: unknown;
-  try {
-    raw = message.json<unknown>();
-  } catch {
-    raw = message.string();
-  }
-  const parsed = parseKvValue('watermarks', raw);
+  const parsed = parseKvValue('watermarks', jsonOrText(message));
   if (!parsed.ok) {
     invalid?.(parsed.error);
     return undefined;

@@ -3,6 +3,7 @@ import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
 import { KV_BUCKETS, type KvBucket, type KvValue, parseKvValue } from '@stocknerve/protocol';
 import type { LocalDb } from '../local-db/local-db.js';
 import type { ProjectionDoc } from '../local-db/schemas.js';
+import { jsonOrText } from './json-or-text.js';
 
 export interface ReplicaOptions<B extends KvBucket> {
   /** KV bucket of the hub, by its short name, e.g. `stock` (`inv_stock`). */
@@ -77,7 +78,7 @@ export class KvReplica<B extends KvBucket = KvBucket> {
           deletes.push({ key: e.key, revision: e.revision });
           continue;
         }
-        const parsed = parseKvValue(bucket, jsonOf(e));
+        const parsed = parseKvValue(bucket, jsonOrText(e));
         if (!parsed.ok) {
           onInvalid?.(e.key, parsed.error);
           continue;
@@ -131,12 +132,3 @@ export class KvReplica<B extends KvBucket = KvBucket> {
 
 /** The local id of a pulled value: `<bucket>:<key>`. */
 export const projectionId = (bucketName: string, key: string) => `${bucketName}:${key}`;
-
-/** A KV entry's JSON, or the text itself when it is not JSON (the schema then names the problem). */
-const jsonOf = (entry: KvWatchEntry): unknown => {
-  try {
-    return entry.json<unknown>();
-  } catch {
-    return entry.string();
-  }
-};
