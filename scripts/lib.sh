@@ -11,7 +11,7 @@ export ROOT
 NATS_MIN_VERSION=2.9
 
 # The NATS server of `npm start`: where it writes its pid, and the file that keeps it stopped
-# while `pnpm outage` runs (scripts/run-nats.sh).
+# while `npm run outage` runs (scripts/run-nats.sh).
 export STOCKNERVE_NATS_PID_FILE="$ROOT/.data/nats-server.pid"
 export STOCKNERVE_OUTAGE_FILE="$ROOT/.data/nats-outage"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `pnpm outage`: takes every store offline by stopping the NATS server of a running `npm start`
+# `npm run outage`: takes every store offline by stopping the NATS server of a running `npm start`
 # until Enter is pressed (or Ctrl-C). Terminals keep selling meanwhile and send what waited when
 # the server is back.
 set -euo pipefail

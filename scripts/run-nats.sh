@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The NATS server of `npm start` (deploy/nats-server.conf; the environment comes from start.sh).
-# While `pnpm outage` holds the outage file, the server stays stopped; when the outage ends it is
+# While `npm run outage` holds the outage file, the server stays stopped; when the outage ends it is
 # started again. Stopped any other way, this script exits with the server's status.
 set -uo pipefail
 

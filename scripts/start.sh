@@ -123,7 +123,7 @@ cat >&2 <<INFO
   hub API     $HUB_URL/v1/openapi.json   (health: $HUB_URL/health)
   NATS        $NATS_URL
   NATS (ws)   $NATS_WS_URL
-Take the stores offline and back: \`pnpm outage\` in another terminal. Press Ctrl-C to stop.
+Take the stores offline and back: \`npm run outage\` in another terminal. Press Ctrl-C to stop.
 INFO
 
 # Runs until a child exits (then stops the rest and reports its status) or a signal arrives.
