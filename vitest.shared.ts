@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * (their "source" export condition); processes a test spawns run the built dist/.
  */
 export default defineConfig({
-  resolve: { conditions: ['source', 'module', 'node', 'development|production'] },
+  // Tests run in Vite's SSR environment: its conditions, with "source" first.
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     // Integration tests start their own nats-server and hub processes: two cores, two workers.

@@ -19,7 +19,7 @@ export interface BenchReport {
 /** The repository: two levels above bench/src and bench/dist. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Every run's results (not kept in git). */
-export const RUNS_DIR = join(ROOT, 'bench', 'results', 'runs');
+const RUNS_DIR = join(ROOT, 'bench', 'results', 'runs');
 /** The latest full run of every scenario: the one docs/performance.md shows. */
 const LATEST_FULL = 'bench/results/latest-full.json';
 const PERFORMANCE_PAGE = join(ROOT, 'docs', 'performance.md');

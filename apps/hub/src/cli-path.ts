@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
  * The built hub CLI, `node <path> serve`: what operators run, and what tests and the bench start as
  * a process. The same path from src/ and dist/ (both one level under the package).
  */
-export const HUB_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const HUB_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-/** HUB_CLI, or an error that says how to build it. */
+/** The built hub CLI's path, or an error that says how to build it. */
 export const builtHubCli = (): string => {
   if (!existsSync(HUB_CLI)) throw new Error(`the hub is not built (${HUB_CLI} is missing): run \`pnpm build\``);
   return HUB_CLI;

@@ -2,6 +2,7 @@ import {
   type CatalogValue,
   KV_BUCKETS,
   type KvBucket,
+  type KvValue,
   type LocationValue,
   type NodeIdentity,
   type PickupValue,
@@ -68,7 +69,7 @@ export class NodeData {
 
   start(): void {
     // Every stored value is parsed on the way out: one that no longer parses is left out.
-    const pulled = <B extends KvBucket>(bucket: B, use: (values: ReturnType<typeof pulledValuesOf<B>>) => void) =>
+    const pulled = <B extends KvBucket>(bucket: B, use: (values: Pulled<KvValue<B>>[]) => void) =>
       this.db.projections
         .find({ selector: { bucket: KV_BUCKETS[bucket] } })
         .$.subscribe((docs) => use(pulledValuesOf(bucket, docs)));
