@@ -6,6 +6,7 @@ import { eventFactory } from '@stocknerve/domain/testing';
 import type { HubHandle } from '@stocknerve/hub';
 import { natsClient, publishStoreEvents, recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
 import {
+  chromiumLaunchOptions,
   freePort,
   makeTempDir,
   type NatsServerProcess,
@@ -57,15 +58,6 @@ export const product = (which: number | string): Product => {
 
 /** Starting stock: this store and the nearby one, received on back-office terminals. */
 export const START_QTY = { own: 50, nearby: 7 } as const;
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export interface StoreEnv {
   readonly nats: NatsServerProcess;
@@ -166,9 +158,7 @@ export const startStoreEnv = async (
     },
     launch: async () => {
       context = await chromium.launchPersistentContext(profileDir, {
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: CHROMIUM_ARGS,
+        ...chromiumLaunchOptions(),
         viewport: { width: 1280, height: 800 },
       });
       page = context.pages()[0] ?? (await context.newPage());

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, removeTempDir } from '@stocknerve/test-harness';
+import { chromiumLaunchOptions, makeTempDir, removeTempDir } from '@stocknerve/test-harness';
 import { chromium } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { type BenchOptions, check, fig, result, type ScenarioResult } from '../lib/context.js';
@@ -51,18 +51,7 @@ export const localCommitScenario = async (size: LocalCommitSize, options: BenchO
     build: { outDir, emptyOutDir: true, target: 'es2022', minify: false, reportCompressedSize: false },
   });
   const { server, url } = await serve(outDir);
-  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), chromiumLaunchOptions());
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const errors: string[] = [];

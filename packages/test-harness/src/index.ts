@@ -1,3 +1,4 @@
+export { chromiumLaunchOptions } from './chromium.js';
 export { freePort } from './free-port.js';
 export {
   findNatsServerBinary,

@@ -1,5 +1,6 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { chromiumLaunchOptions } from '@stocknerve/test-harness';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECOMMERCE_TOKEN, MANAGER_TOKEN } from '../testing/hub-fixture.js';
@@ -77,18 +78,7 @@ beforeAll(async () => {
   timings.seed = Math.round(performance.now() - started);
   reports = await serveReports(seeded.hub.ctx);
   expected = expectedFigures(seeded);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
