@@ -20,7 +20,11 @@ export STOCKNERVE_NATS_STORE_DIR="${STOCKNERVE_NATS_STORE_DIR:-$ROOT/.data/nats}
 export HUB_PORT="${HUB_PORT:-7480}"
 export HUB_DB="${HUB_DB:-$ROOT/.data/hub/views.sqlite}"
 export NATS_URL="nats://127.0.0.1:$STOCKNERVE_NATS_PORT"
-# Demo tokens (one per role). A real deployment sets its own HUB_TOKENS (docs/runbook.md).
+# Operator mode, as in production: the demo has its own trust chain (docs/runbook.md, "Security").
+export HUB_IDENTITY_DIR="${HUB_IDENTITY_DIR:-$ROOT/.data/identity}"
+export NATS_CREDS="${NATS_CREDS:-$HUB_IDENTITY_DIR/hub.creds}"
+# Demo tokens (one per role): a hub refuses them in production or beyond loopback, and this one is
+# neither. A deployment makes its own with `stocknerve-hub token create` (docs/runbook.md, "Security").
 export HUB_ADMIN_TOKEN="${HUB_ADMIN_TOKEN:-demo-admin-token-change-me}"
 export HUB_ECOMMERCE_TOKEN="${HUB_ECOMMERCE_TOKEN:-demo-ecommerce-token-change-me}"
 export HUB_MANAGER_TOKEN="${HUB_MANAGER_TOKEN:-demo-manager-token-change-me}"
@@ -91,12 +95,34 @@ STORE_NODE_URL="http://127.0.0.1:${STOCKNERVE_STORE_PORT:-5180}"
 
 # A cashier's terminal at store-001: in Electron where its binary is installed, otherwise served
 # to the browser (same renderer). Provisioned through the environment (/config.json).
+# A one-time code for the demo terminal: it enrolls with it on its first run (a terminal that is
+# already enrolled ignores it, and it expires unused).
+enrollment_code() {
+  node -e '
+    const [hub, token, location, node] = process.argv.slice(1);
+    fetch(`${hub}/v1/enrollments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ location, node }),
+    })
+      .then(async (r) => {
+        const body = await r.json();
+        if (!r.ok) throw new Error(`${r.status} ${body.message}`);
+        console.log(body.code);
+      })
+      .catch((e) => { console.error(`enrollment code: ${e.message}`); process.exit(1); });
+  ' "$HUB_URL" "$HUB_ADMIN_TOKEN" "$1" "$2"
+}
+
 start_store_node() {
   section "store node ($STORE_NODE_URL, store-001, node store-001-t1)"
   export STOCKNERVE_LOCATION="${STOCKNERVE_LOCATION:-store-001}"
   export STOCKNERVE_REGION="${STOCKNERVE_REGION:-north}"
   export STOCKNERVE_NODE="${STOCKNERVE_NODE:-store-001-t1}"
   export STOCKNERVE_NATS_URL="${STOCKNERVE_NATS_URL:-$NATS_WS_URL}"
+  export STOCKNERVE_HUB_URL="${STOCKNERVE_HUB_URL:-$HUB_URL}"
+  STOCKNERVE_ENROLLMENT_CODE="$(enrollment_code "$STOCKNERVE_LOCATION" "$STOCKNERVE_NODE")"
+  export STOCKNERVE_ENROLLMENT_CODE
   spawn_group node apps/store-node/dist/electron/start.js
   wait_until 'store node' "${children[-1]}" 120 http_ok "$STORE_NODE_URL/config.json"
 }
@@ -104,6 +130,7 @@ start_store_node() {
 section "nats-server ($NATS_URL, websocket $NATS_WS_URL, store $STOCKNERVE_NATS_STORE_DIR)"
 tcp_open "$STOCKNERVE_NATS_PORT" && die "port $STOCKNERVE_NATS_PORT is already in use (set STOCKNERVE_NATS_PORT)"
 rm -f "$STOCKNERVE_OUTAGE_FILE"
+node apps/hub/dist/cli.js identity init --dir "$HUB_IDENTITY_DIR" --resolver-dir "$STOCKNERVE_NATS_STORE_DIR/accounts" >/dev/null
 spawn_group bash "$ROOT/scripts/run-nats.sh"
 wait_until nats-server "${children[-1]}" 15 tcp_open "$STOCKNERVE_NATS_PORT"
 
@@ -119,7 +146,7 @@ start_store_node
 section 'running'
 cat >&2 <<INFO
   store node  $STORE_NODE_URL   (a cashier's screen; scan e.g. SKU-1001 or 3760001000016)
-  reports     $HUB_URL/reports/overview?token=$HUB_MANAGER_TOKEN
+  reports     $HUB_URL/reports/login   (sign in with the manager token: $HUB_MANAGER_TOKEN)
   hub API     $HUB_URL/v1/openapi.json   (health: $HUB_URL/health)
   NATS        $NATS_URL
   NATS (ws)   $NATS_WS_URL

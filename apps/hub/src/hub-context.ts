@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { CommandBus } from './commands/command-bus.js';
 import type { ExpirySweeper } from './commands/expiry-sweeper.js';
 import type { HubConfig } from './config.js';
+import type { Enrollment } from './identity/enrollment.js';
 import type { KvPublisher } from './kv/kv-publisher.js';
 import type { Logger } from './logger.js';
 import type { HubMetrics } from './metrics.js';
@@ -13,6 +14,8 @@ import type { SqlStore } from './store/sql-store.js';
 /** Everything the HTTP layer and the CLI use; built once by `startHub`. */
 export interface HubContext {
   readonly config: HubConfig;
+  /** Terminal enrollment and revocation; absent when the hub has no identity directory. */
+  readonly enrollment: Enrollment | undefined;
   readonly log: Logger;
   readonly store: SqlStore;
   readonly nc: NatsConnection;

@@ -8,15 +8,19 @@ import { CommandBus } from './commands/command-bus.js';
 import { ExpirySweeper } from './commands/expiry-sweeper.js';
 import { listenToHeartbeats } from './commands/heartbeats.js';
 import { Reconciler } from './commands/reconciler.js';
+import { answerTimeRequests } from './commands/time-responder.js';
 import type { HubConfig } from './config.js';
 import { createHttpHandler } from './http/app.js';
 import type { HubContext } from './hub-context.js';
+import { openEnrollment } from './identity/open-enrollment.js';
 import { KvPublisher } from './kv/kv-publisher.js';
 import { natsKvSink } from './kv/kv-sink.js';
 import { createLogger } from './logger.js';
 import { HubMetrics } from './metrics.js';
+import { natsOptions } from './nats-options.js';
 import { Projector } from './projector/projector.js';
 import { rebuildViews } from './projector/rebuild.js';
+import { isRecordedStream } from './projector/stream-integrity.js';
 import { ViewWriter } from './projector/view-writer.js';
 import { PAGE_SIZE, pageSizeOf } from './store/page-size.js';
 import { ensureViewSchema } from './store/schema.js';
@@ -43,8 +47,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       'the views file has pages of an older size; the offline rebuild (hub stopped) rewrites it, for faster ingest',
     );
   const nc = await connect({
-    servers: config.natsUrl.split(','),
-    name: 'stocknerve-hub',
+    ...natsOptions(config, 'stocknerve-hub'),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     // Otherwise every request (each KV put) builds an Error with a stack up front, in case it fails
@@ -68,6 +71,8 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     writer,
     log,
     batchSize: config.batchSize,
+    maxClockSkewMs: config.maxClockSkewMs,
+    integrityCheckMs: config.integrityCheckMs,
     onBatch: (result) => {
       metrics.batches++;
       metrics.eventsApplied += result.effects.applied;
@@ -82,8 +87,24 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   reconciler = new Reconciler(store, bus, log);
   const sweeper = new ExpirySweeper(store, bus, log, config.expirySweepMs, now);
 
+  const enrollment = config.identityDir ? await openEnrollment(config, nc, now) : undefined;
+  if (enrollment)
+    await enrollment
+      .publishRevocations()
+      .catch((error: unknown) => log.error({ err: error }, 'could not push the revocation list to the NATS servers'));
+
+  const rebuildOptions = {
+    js,
+    jsm,
+    store,
+    writer,
+    log,
+    batchSize: config.rebuildBatchSize,
+    maxClockSkewMs: config.maxClockSkewMs,
+  };
   const ctx: HubContext = {
     config,
+    enrollment,
     log,
     store,
     nc,
@@ -100,7 +121,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       bus.exclusive(async () => {
         await projector.stop();
         try {
-          return await rebuildViews({ js, jsm, store, writer, log, batchSize: config.rebuildBatchSize });
+          return await rebuildViews(rebuildOptions);
         } finally {
           await projector.start();
           kv.markAll();
@@ -111,17 +132,19 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   // Power loss on nats-server 2.9 can lose the stream's newest messages while the views (fsynced
   // by SQLite) kept them: new messages would then reuse sequences the checkpoint already covers.
   // Views ahead of the stream are rebuilt from what the stream holds; nodes re-send the rest.
+  // A stream created anew is not one that lost messages: the projector's integrity check reports it.
   const stream = await jsm.streams.info(NAMES.eventStream);
-  if (stream.state.last_seq < writer.checkpoint()) {
+  if (stream.state.last_seq < writer.checkpoint() && isRecordedStream(store, stream)) {
     log.error(
       { checkpoint: writer.checkpoint(), streamLastSeq: stream.state.last_seq },
       'the event stream is behind the views (lost messages?): rebuilding the views from the stream',
     );
-    await rebuildViews({ js, jsm, store, writer, log, batchSize: config.rebuildBatchSize });
+    await rebuildViews(rebuildOptions);
   }
   await projector.start();
   bus.startAfter(projector.waitFor(stream.state.last_seq, 0));
   const heartbeats: Subscription = listenToHeartbeats(nc, store, log, now);
+  const timeRequests: Subscription = answerTimeRequests(nc, log, now, config.maxClockSkewMs);
   sweeper.start();
   kv.markAll();
   kv.start();
@@ -140,7 +163,18 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
 
   const app = createHttpHandler(ctx);
   const server: Server = await new Promise((resolve) => {
-    const s = createServer(app).listen(config.httpPort, config.httpHost, () => resolve(s));
+    const s = createServer(
+      {
+        headersTimeout: config.httpHeadersTimeoutMs,
+        requestTimeout: config.httpRequestTimeoutMs,
+        keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+        // Both timeouts are enforced only when the server looks at its connections: often enough
+        // that a slow client is cut within a second or so of its deadline.
+        connectionsCheckingInterval: Math.min(1000, Math.ceil(config.httpHeadersTimeoutMs / 4)),
+      },
+      app,
+    ).listen(config.httpPort, config.httpHost, () => resolve(s));
+    s.maxConnections = config.maxConnections;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
@@ -156,6 +190,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       heartbeats.unsubscribe();
+      timeRequests.unsubscribe();
       await bus.idle();
       await projector.stop();
       await kv.stop().catch(() => undefined);

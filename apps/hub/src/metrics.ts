@@ -1,3 +1,15 @@
+import { INTEGRITY_PROBLEM_CODES, type IntegrityProblem } from './projector/stream-integrity.js';
+
+/** What /metrics reads from the views and the projector at the time of the scrape. */
+export interface LiveFigures {
+  /** Each location's last-heard age, s (null: never heard). */
+  readonly locations: readonly { location: string; ageSeconds: number | null }[];
+  /** Nodes whose events came with a clock ahead beyond the bound: how many, and whether still. */
+  readonly clockSkew: readonly { node: string; events: number; current: boolean }[];
+  /** The event stream's integrity problems, as last checked. */
+  readonly integrity: readonly IntegrityProblem[];
+}
+
 /** Counters and gauges the hub exposes at /metrics in Prometheus text format. */
 export class HubMetrics {
   eventsApplied = 0;
@@ -18,8 +30,8 @@ export class HubMetrics {
     this.httpRequests.set(key, (this.httpRequests.get(key) ?? 0) + 1);
   }
 
-  /** Renders every metric; `locations` gives each location's last-heard age in seconds. */
-  render(locations: readonly { location: string; ageSeconds: number | null }[]): string {
+  /** Renders every metric, with the figures read at scrape time. */
+  render(live: LiveFigures): string {
     const lines: string[] = [];
     const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -48,7 +60,27 @@ export class HubMetrics {
       'stocknerve_location_last_heard_age_seconds',
       'gauge',
       'Seconds since the hub last heard from a location (-1: never).',
-      locations.map((l) => [`location="${l.location}"`, l.ageSeconds ?? -1]),
+      live.locations.map((l) => [`location="${l.location}"`, l.ageSeconds ?? -1]),
+    );
+    // From the views, so a restart or a rebuild says the same (the rule judges by store time).
+    metric(
+      'stocknerve_clock_skew_events_total',
+      'counter',
+      'Store events whose clock was ahead of their store time beyond HUB_MAX_CLOCK_SKEW_MS (placed at store time, or counts held), by node.',
+      live.clockSkew.map((n) => [`node="${n.node}"`, n.events]),
+    );
+    metric(
+      'stocknerve_clock_skew_nodes',
+      'gauge',
+      'Nodes whose latest event came with a clock ahead beyond the bound.',
+      [['', live.clockSkew.filter((n) => n.current).length]],
+    );
+    const problems = new Set(live.integrity.map((p) => p.code));
+    metric(
+      'stocknerve_stream_integrity_problems',
+      'gauge',
+      'Event stream or projector consumer problems, by reason (1: present); see /health.',
+      INTEGRITY_PROBLEM_CODES.map((code) => [`reason="${code}"`, problems.has(code) ? 1 : 0]),
     );
     metric(
       'stocknerve_http_requests_total',

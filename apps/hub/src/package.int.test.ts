@@ -12,7 +12,7 @@ import {
   startNatsServer,
 } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, type HubProcess, spawnHubProcess } from './testing/hub-fixture.js';
+import { ADMIN_TOKEN, type HubProcess, hubNatsEnv, spawnHubProcess } from './testing/hub-fixture.js';
 
 const PACKAGE_SCRIPT = fileURLToPath(new URL('../../../scripts/package-hub.sh', import.meta.url));
 const REPORT_ASSETS = fileURLToPath(new URL('../assets/reports/', import.meta.url));
@@ -57,7 +57,7 @@ describe('the packaged hub (scripts/package-hub.sh)', () => {
 
   it('serves /health and the report assets when started as `node dist/cli.js serve`', async () => {
     hub = await spawnHubProcess(
-      { NATS_URL: server.url, HUB_DB: join(dir, 'views.sqlite'), HUB_TOKENS: `${ADMIN_TOKEN}:admin` },
+      { ...hubNatsEnv(server), HUB_DB: join(dir, 'views.sqlite'), HUB_TOKENS: `${ADMIN_TOKEN}:admin` },
       await freePort(),
       join(packageDir, 'dist', 'cli.js'),
     );

@@ -47,7 +47,7 @@ describe('store node: selling and syncing', () => {
     });
   });
 
-  it('adopts the provisioning document and shows the sell screen online', async () => {
+  it('enrolls with the provisioned code, without typing, and shows the sell screen online', async () => {
     const { page } = env;
     await waitCatalog();
     await waitOnline();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DecidedEvent } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
 import type { HubHandle } from '@stocknerve/hub';
-import { natsClient, publishStoreEvents, recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
+import { ADMIN_TOKEN, natsClient, publishStoreEvents, recordHubFacts, startTestHub } from '@stocknerve/hub/testing';
 import {
   chromiumLaunchOptions,
   freePort,
@@ -59,11 +59,29 @@ export const product = (which: number | string): Product => {
 /** Starting stock: this store and the nearby one, received on back-office terminals. */
 export const START_QTY = { own: 50, nearby: 7 } as const;
 
+/** An HTTP request the page made (the Electron-less till talks to the hub only for enrollment). */
+export interface SeenRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | null;
+}
+
+/** What the store node sent since the env started: HTTP requests and WebSocket frames (NATS). */
+export interface Traffic {
+  readonly requests: SeenRequest[];
+  readonly framesSent: string[];
+}
+
 export interface StoreEnv {
   readonly nats: NatsServerProcess;
   readonly hub: HubHandle;
   readonly server: StaticServer;
+  /** The built renderer the server serves (another server may serve it on another origin). */
+  readonly distDir: string;
   readonly page: Page;
+  /** Everything the page sent, across launches. */
+  readonly traffic: Traffic;
   /** Opens the browser on the persistent profile (again) and loads the store node. */
   launch(): Promise<Page>;
   /** Closes the browser (the profile stays). */
@@ -92,20 +110,82 @@ export const hubNumber = (hub: HubHandle, sql: string, ...params: (string | numb
 export const hubOnHand = (hub: HubHandle, location: string, sku: string): number =>
   hubNumber(hub, 'SELECT on_hand AS n FROM stock WHERE location = ? AND sku = ?', location, sku);
 
+const adminPost = async (hub: HubHandle, path: string, body: unknown): Promise<Response> => {
+  const res = await fetch(`${hub.url}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res;
+};
+
+/** A one-time enrollment code for a terminal, created as an admin does (POST /v1/enrollments). */
+export const createEnrollmentCode = async (
+  hub: HubHandle,
+  target: { location: string; node: string } = STORE,
+): Promise<string> => {
+  const res = await adminPost(hub, '/v1/enrollments', { location: target.location, node: target.node });
+  return ((await res.json()) as { code: string }).code;
+};
+
+/** Revokes a terminal as an admin does (POST /v1/terminals/:node/revoke). */
+export const revokeTerminal = async (hub: HubHandle, node: string = STORE.node): Promise<void> => {
+  await adminPost(hub, `/v1/terminals/${encodeURIComponent(node)}/revoke`, {});
+};
+
+/** What a test may provision the terminal with. */
+export interface ProvisioningContext {
+  readonly natsWsUrl: string;
+  readonly hubUrl: string;
+  readonly hub: HubHandle;
+}
+
+/** The text the till keeps in IndexedDB (browser mode: no Electron bridge), parsed; null if none. */
+export const storedCredentials = (page: Page) =>
+  page.evaluate(async () => {
+    const name = 'stocknerve.terminal-credentials';
+    // Opening a database that does not exist would create it, empty, under the app's feet.
+    if (!(await indexedDB.databases()).some((d) => d.name === name)) return null;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      const text = await new Promise<unknown>((resolve, reject) => {
+        const get = db.transaction('credentials').objectStore('credentials').get('terminal');
+        get.onsuccess = () => resolve(get.result);
+        get.onerror = () => reject(get.error);
+      });
+      return typeof text === 'string'
+        ? (JSON.parse(text) as { credentials: { seed: string; jwt: string; identity: { node: string } } })
+        : null;
+    } finally {
+      db.close();
+    }
+  });
+
 /**
- * A real nats-server (with websocket), the real hub with master data and starting stock, the
- * built renderer on a static server (fixed port for the life of the env: IndexedDB is per origin),
- * and headless Chromium on a persistent profile.
+ * A real nats-server (operator mode, with websocket), the real hub with master data and starting
+ * stock, the built renderer on a static server (fixed port for the life of the env: IndexedDB is
+ * per origin), and headless Chromium on a persistent profile. By default the terminal is
+ * provisioned as `npm start` does it: NATS and hub URLs and a fresh enrollment code for STORE, so
+ * it enrolls by itself at first run.
  */
 export const startStoreEnv = async (
-  options: { provisioning?: (natsWsUrl: string) => Provisioning } = {},
+  options: {
+    provisioning?: (ctx: ProvisioningContext) => Provisioning | Promise<Provisioning>;
+    /** Hub settings for this env (e.g. a short `enrollmentCodeTtlMs`). */
+    hub?: Parameters<typeof startTestHub>[1];
+  } = {},
 ): Promise<StoreEnv> => {
   const [nats, dist, profileDir] = await Promise.all([
     startNatsServer(),
     buildRenderer(),
     makeTempDir('stocknerve-chromium-profile'),
   ]);
-  const hub = await startTestHub(nats.url);
+  const hub = await startTestHub(nats, options.hub);
   const facts: DecidedEvent[] = [
     {
       type: 'LocationDefined',
@@ -124,7 +204,7 @@ export const startStoreEnv = async (
     ),
   ];
   await recordHubFacts(hub, facts);
-  const { nc, js } = await natsClient(nats.url);
+  const { nc, js } = await natsClient(nats);
   const receive = (location: string, node: string, qty: number) => {
     const factory = eventFactory({ location, node, startMs: Date.now() - 60_000, stepMs: 1 });
     return factory.next({
@@ -142,16 +222,22 @@ export const startStoreEnv = async (
   });
 
   const port = await freePort();
-  const provisioning = options.provisioning?.(nats.wsUrl) ?? { natsUrl: nats.wsUrl, ...STORE };
+  const ctx: ProvisioningContext = { natsWsUrl: nats.wsUrl, hubUrl: hub.url, hub };
+  const provisioning = options.provisioning
+    ? await options.provisioning(ctx)
+    : { natsUrl: nats.wsUrl, hubUrl: hub.url, enrollmentCode: await createEnrollmentCode(hub) };
   const server = await startStaticServer({ dir: dist, port, provisioning });
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   const errors: string[] = [];
+  const traffic: Traffic = { requests: [], framesSent: [] };
 
   const env: StoreEnv = {
     nats,
     hub,
     server,
+    distDir: dist,
+    traffic,
     get page() {
       if (!page) throw new Error('browser not launched');
       return page;
@@ -161,7 +247,15 @@ export const startStoreEnv = async (
         ...chromiumLaunchOptions(),
         viewport: { width: 1280, height: 800 },
       });
+      context.on('request', (r) =>
+        traffic.requests.push({ url: r.url(), method: r.method(), headers: r.headers(), body: r.postData() }),
+      );
       page = context.pages()[0] ?? (await context.newPage());
+      page.on('websocket', (ws) =>
+        ws.on('framesent', (f) =>
+          traffic.framesSent.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('latin1')),
+        ),
+      );
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(`console: ${m.text()} ${JSON.stringify(m.location())}`);

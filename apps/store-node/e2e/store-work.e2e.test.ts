@@ -22,8 +22,7 @@ import {
 let env: StoreEnv;
 
 beforeAll(async () => {
-  // Only the NATS URL is provisioned: the terminal asks for the rest at first run.
-  env = await startStoreEnv({ provisioning: (natsUrl) => ({ natsUrl }) });
+  env = await startStoreEnv();
   await env.launch();
 }, 90_000);
 
@@ -82,22 +81,10 @@ describe('store node: first run, pickups, lookup, returns and the other screens'
     });
   });
 
-  it('first run asks for the terminal’s identity, prefilled from provisioning', async () => {
+  it('first run enrolls with the provisioned code: the hub’s identity, no typing', async () => {
     const { page } = env;
-    const url = page.locator('#settings-natsUrl');
-    await url.waitFor();
-    expect(await url.inputValue()).toBe(env.nats.wsUrl);
-    await untilFocused(page, 'settings-natsUrl');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type('Store 1'); // not a valid location id
-    await page.keyboard.press('Enter');
-    await untilText(page.locator('#settings-location-hint'), /location must be/);
-    await page.locator('#settings-location').fill(STORE.location);
-    await page.locator('#settings-region').fill(STORE.region);
-    await page.locator('#settings-node').fill(STORE.node);
-    await screenshot(page, 'first-run');
-    await page.keyboard.press('Enter');
     await untilAttribute(page.getByTestId('sync-badge'), 'data-state', 'online', 20_000);
+    await untilText(page.getByTestId('store-name'), new RegExp(`${STORE.node}$`));
     await untilFocused(page, 'sell-scan');
   });
 
@@ -253,6 +240,7 @@ describe('store node: first run, pickups, lookup, returns and the other screens'
     await page.keyboard.press('Alt+0');
     await untilText(page.getByTestId('settings-node'), STORE.node);
     expect(await page.locator('#settings-natsUrl').inputValue()).toBe(env.nats.wsUrl);
+    expect(await page.locator('#settings-hubUrl').inputValue()).toBe(env.hub.url);
     await screenshot(page, 'settings');
     await page.keyboard.press('Alt+9');
     await untilAttribute(page.getByTestId('sync-badge'), 'data-pending', '0');

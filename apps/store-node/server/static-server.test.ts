@@ -19,7 +19,10 @@ beforeAll(async () => {
   server = await startStaticServer({
     dir,
     port: 0,
-    provisioning: provisioningFromEnv({ STOCKNERVE_NATS_URL: 'ws://127.0.0.1:7423', STOCKNERVE_LOCATION: 'store-001' }),
+    provisioning: provisioningFromEnv({
+      STOCKNERVE_NATS_URL: 'ws://127.0.0.1:7423',
+      STOCKNERVE_HUB_URL: 'http://127.0.0.1:7480',
+    }),
   });
 });
 
@@ -32,7 +35,7 @@ describe('static server', () => {
   it('serves the provisioning document from the environment, never cached', async () => {
     const res = await fetch(`${server.url}/config.json`);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(await res.json()).toEqual({ natsUrl: 'ws://127.0.0.1:7423', location: 'store-001' });
+    expect(await res.json()).toEqual({ natsUrl: 'ws://127.0.0.1:7423', hubUrl: 'http://127.0.0.1:7480' });
   });
 
   it('serves the app, caches hashed assets for good, and falls back to index.html for app paths', async () => {
@@ -54,7 +57,13 @@ describe('static server', () => {
     }
   });
 
-  it('reads only the variables it knows, trimmed', () => {
-    expect(provisioningFromEnv({ STOCKNERVE_NODE: ' t1 ', STOCKNERVE_REGION: '', OTHER: 'x' })).toEqual({ node: 't1' });
+  it('reads only the variables it knows, trimmed; the identity is not one of them (enrollment sets it)', () => {
+    const env = {
+      STOCKNERVE_ENROLLMENT_CODE: ' 7KQ2M-XW4PD ',
+      STOCKNERVE_HUB_URL: '',
+      STOCKNERVE_NODE: 't1',
+      OTHER: 'x',
+    };
+    expect(provisioningFromEnv(env)).toEqual({ enrollmentCode: '7KQ2M-XW4PD' });
   });
 });

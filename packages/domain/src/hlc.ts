@@ -71,8 +71,16 @@ const NODE_AT = MS_DIGITS + 1 + COUNTER_DIGITS + 1;
 export const isHlcOfNode = (text: string, node: string): boolean =>
   text.length === NODE_AT + node.length && text.charCodeAt(NODE_AT - 1) === 45 /* '-' */ && text.endsWith(node);
 
-/** The wall clock (ms) of an HLC in its text form, without parsing the rest (its first MS_DIGITS digits). */
-export const hlcWallMsOf = (text: string): number => Number(text.slice(0, MS_DIGITS));
+/**
+ * The wall clock (ms) of an HLC in its text form, without parsing the rest (its first MS_DIGITS
+ * digits). Digit by digit: the hub asks it of every store event (the clock rule), and a slice would
+ * allocate a string each time (docs/decisions/0023-allocation-on-hot-paths.md).
+ */
+export const hlcWallMsOf = (text: string): number => {
+  let ms = 0;
+  for (let i = 0; i < MS_DIGITS; i++) ms = ms * 10 + (text.charCodeAt(i) - 48);
+  return ms;
+};
 
 /** Compares two timestamps in text form (plain string order, by construction). */
 export const compareHlcText = (a: string, b: string): -1 | 0 | 1 => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,3 +1,5 @@
+export * from './clock/clock-rule.js';
+export * from './clock/terminal-clock.js';
 export * from './deciders/decision.js';
 export * from './deciders/hub-commands.js';
 export * from './deciders/hub-decider.js';

@@ -40,7 +40,7 @@ describe('publishing through one reply inbox', () => {
 
   beforeAll(async () => {
     server = await startNatsServer();
-    nc = await connect({ servers: server.url });
+    nc = await connect(server.clientOptions('hub'));
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'INBOX_TEST', subjects: ['inbox.test.>'], duplicate_window: 60_000_000_000 });
   });

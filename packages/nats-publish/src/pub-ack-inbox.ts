@@ -24,6 +24,10 @@ export type PubAckResult =
  * its stack built when each request is done, even after a success; that was half of a node's CPU
  * while it drained a backlog after an outage.
  */
+/** The `inboxPrefix` the connection was opened with (nats.js keeps its options on the connection object). */
+const inboxPrefixOf = (nc: NatsConnection): string | undefined =>
+  (nc as NatsConnection & { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
+
 export class PubAckInbox {
   private readonly prefix: string;
   private readonly sub: Subscription;
@@ -31,7 +35,8 @@ export class PubAckInbox {
   private readonly waiting = new Map<string, (result: PubAckResult) => void>();
 
   constructor(private readonly nc: NatsConnection) {
-    this.prefix = `${createInbox()}.`;
+    // The connection's own inbox prefix: a user's permissions may allow replies under it only.
+    this.prefix = `${createInbox(inboxPrefixOf(nc))}.`;
     this.sub = nc.subscribe(`${this.prefix}*`, {
       callback: (error, msg) => {
         if (error) this.failAll(error);

@@ -20,6 +20,15 @@ export {
 export { KV_BUCKETS, type KvBucket, type KvBucketName, NAMES } from './names.js';
 export { NodeIdentity } from './node-identity.js';
 export {
+  adminPermissions,
+  HUB_INBOX_PREFIX,
+  hubPermissions,
+  inboxPrefixOf,
+  type NatsPermissions,
+  type NatsRole,
+  terminalPermissions,
+} from './permissions.js';
+export {
   DEAD_LETTER_SUBJECTS,
   deadLetterSubject,
   EVENT_SUBJECTS,
@@ -32,4 +41,6 @@ export {
   parseEventSubject,
   ROOT,
   storeEventSubject,
+  TIME_SUBJECT,
 } from './subjects.js';
+export { TimeReply } from './time-reply.js';

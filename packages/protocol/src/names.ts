@@ -9,6 +9,10 @@ export const NAMES = {
   catalogBucket: 'inv_catalog',
   locationsBucket: 'inv_locations',
   watermarksBucket: 'inv_watermarks',
+  /** Hub-only: pending terminal enrollment codes, by hash. */
+  enrollmentsBucket: 'inv_enrollments',
+  /** Hub-only: enrolled terminals and their public keys. */
+  terminalsBucket: 'inv_terminals',
 } as const;
 
 /** The KV buckets the hub publishes and nodes pull, by short name. */

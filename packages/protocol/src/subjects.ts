@@ -20,6 +20,12 @@ export const heartbeatSubject = (region: string, location: string, node: string)
 /** Dead letters: `inv.v1.dlq.<reason>`. */
 export const deadLetterSubject = (reason: string) => `${ROOT}.dlq.${reason}`;
 
+/**
+ * The hub's clock (core NATS request/reply): a node asks on connect and compares with its own, so a
+ * terminal whose clock is wrong warns its cashier (docs/wire-protocol.md).
+ */
+export const TIME_SUBJECT = `${ROOT}.time`;
+
 /** A node's own event subject. */
 export const nodeEventSubject = (id: NodeIdentity) => storeEventSubject(id.region, id.location, id.node);
 

@@ -37,7 +37,7 @@ let hubReconnects = 0;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url);
+  hub = await startTestHub(server);
   await recordHubFacts(hub, [defineStore('store-a'), defineStore('store-b'), ...SKUS.map((s) => catalogItem(s, s))]);
   void (async () => {
     for await (const s of hub.ctx.nc.status()) if (s.type === 'reconnect') hubReconnects++;
@@ -46,7 +46,7 @@ beforeAll(async () => {
     clients.push(
       // Memory storage: the log's code path is the same, and 10,000 documents on fake-indexeddb
       // would cost about a minute of CPU on their own.
-      await startTestNode(identity, server.url, { db: await openMemoryTestDb(), antiEntropyGraceMs: 20_000 }),
+      await startTestNode(identity, server, { db: await openMemoryTestDb(), antiEntropyGraceMs: 20_000 }),
     );
 });
 

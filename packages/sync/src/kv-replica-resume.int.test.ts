@@ -24,7 +24,7 @@ const nodes: SyncClient[] = [];
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url);
+  hub = await startTestHub(server);
   await recordHubFacts(hub, [defineStore('store-1'), defineStore('store-2'), catalogItem('SKU-A', 'Apple', 120)]);
 });
 
@@ -50,7 +50,7 @@ const recordWhenHubIsBack = (facts: Parameters<typeof recordHubFacts>[1]) =>
 
 describe('KV replicas', () => {
   it('keep pulling after nats-server is killed and restarted', async () => {
-    const node = await startTestNode(IDENTITY, server.url, { db: await openTestDb(DB_NAME) });
+    const node = await startTestNode(IDENTITY, server, { db: await openTestDb(DB_NAME) });
     nodes.push(node);
     const db = node.log.db;
     await waitFor(async () => (await projection(db, NAMES.catalogBucket, 'SKU-A'))?.value.name === 'Apple', {
@@ -93,7 +93,7 @@ describe('KV replicas', () => {
     // Another store, so that the stock the next test checks stays untouched.
     const identity: NodeIdentity = { node: 'store-2-t1', location: 'store-2', region: 'north' };
     // Grace 2 s: the check runs every second.
-    const node = await startTestNode(identity, server.url, {
+    const node = await startTestNode(identity, server, {
       db: await openTestDb(`${DB_NAME}-stall`),
       antiEntropyGraceMs: 2000,
     });
@@ -119,7 +119,7 @@ describe('KV replicas', () => {
   it('ignores a watermark value that is not JSON and keeps syncing', async () => {
     const identity: NodeIdentity = { node: 'store-2-t2', location: 'store-2', region: 'north' };
     // Grace 2 s: the direct read of the watermark runs every second.
-    const node = await startTestNode(identity, server.url, {
+    const node = await startTestNode(identity, server, {
       db: await openTestDb(`${DB_NAME}-garbage`),
       antiEntropyGraceMs: 2000,
     });
@@ -128,7 +128,7 @@ describe('KV replicas', () => {
     await waitFor(() => node.status.hubWatermark?.watermark === 1, { timeoutMs: 15_000, message: 'watermark 1' });
 
     // Not written by the hub: the watch drops it, the direct read must not throw on it.
-    const nc = await connect({ servers: server.url });
+    const nc = await connect(server.clientOptions());
     await jetstream(nc).publish(`$KV.${NAMES.watermarksBucket}.${identity.node}`, 'not json {');
     await nc.close();
     await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -143,7 +143,7 @@ describe('KV replicas', () => {
 
   it('ignores a value that breaks its bucket schema and keeps the last good one', async () => {
     const identity: NodeIdentity = { node: 'store-2-t3', location: 'store-2', region: 'north' };
-    const node = await startTestNode(identity, server.url, { db: await openTestDb(`${DB_NAME}-schema`) });
+    const node = await startTestNode(identity, server, { db: await openTestDb(`${DB_NAME}-schema`) });
     nodes.push(node);
     const db = node.log.db;
     await waitFor(async () => (await projection(db, NAMES.catalogBucket, 'SKU-A'))?.value.name === 'Apple', {
@@ -153,7 +153,7 @@ describe('KV replicas', () => {
     const before = node.status.invalidValues;
 
     // JSON, but not a catalog item: no price, and a watermark far beyond anything the node sent.
-    const nc = await connect({ servers: server.url });
+    const nc = await connect(server.clientOptions());
     const js = jetstream(nc);
     await js.publish(`$KV.${NAMES.catalogBucket}.SKU-A`, JSON.stringify({ sku: 'SKU-A', name: 'Fake' }));
     await js.publish(`$KV.${NAMES.watermarksBucket}.${identity.node}`, JSON.stringify({ watermark: 'lots' }));
@@ -189,7 +189,7 @@ describe('KV replicas', () => {
     await server.stop();
 
     const reopened = await openTestDb(DB_NAME);
-    const again = await startTestNode(IDENTITY, server.url, { db: reopened });
+    const again = await startTestNode(IDENTITY, server, { db: reopened });
     nodes.push(again);
     expect(again.status.connected).toBe(false);
     expect(again.status.restoring).toBe(false);

@@ -20,7 +20,7 @@ const nodes: SyncClient[] = [];
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url);
+  hub = await startTestHub(server);
   await recordHubFacts(hub, [defineStore('store-1')]);
 });
 
@@ -33,8 +33,8 @@ afterAll(async () => {
 
 describe('local projection', () => {
   it('is the hub figures plus the node’s own unapplied events, offline included', async () => {
-    const till = await startTestNode(TILL_1, server.url);
-    const other = await startTestNode(TILL_2, server.url);
+    const till = await startTestNode(TILL_1, server);
+    const other = await startTestNode(TILL_2, server);
     nodes.push(till, other);
     const stockOf = async (sku: string) => (await localStock(till.log.db, TILL_1)).get(sku);
 

@@ -20,7 +20,7 @@ let node: SyncClient | undefined;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url);
+  hub = await startTestHub(server);
   await recordHubFacts(hub, [defineStore('store-1')]);
 });
 
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('offline backlog', () => {
   it('records while NATS is stopped, reports the backlog, and delivers all of it after the restart', async () => {
-    node = await startTestNode(IDENTITY, server.url);
+    node = await startTestNode(IDENTITY, server);
     const client = node;
     await waitFor(() => client.status.connected, { timeoutMs: 15_000, message: 'node connected' });
 

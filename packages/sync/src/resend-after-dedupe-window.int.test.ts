@@ -45,14 +45,14 @@ const closeHub = async (hub: HubHandle) => {
 };
 
 const startHub = async () => {
-  const hub = await startTestHub(server.url, { duplicateWindowMs: DUPLICATE_WINDOW_MS });
+  const hub = await startTestHub(server, { duplicateWindowMs: DUPLICATE_WINDOW_MS });
   hubs.push(hub);
   return hub;
 };
 
 beforeAll(async () => {
   server = await startNatsServer();
-  nc = await connect({ servers: server.url, name: 'test-inspector' });
+  nc = await connect({ ...server.clientOptions(), name: 'test-inspector' });
 });
 
 afterAll(async () => {
@@ -78,7 +78,7 @@ describe('re-send after the dedupe window', () => {
     const hub = await startHub();
     await recordHubFacts(hub, [defineStore('store-1')]);
     const identity: NodeIdentity = { node: 'store-1-t1', location: 'store-1', region: 'north' };
-    const node = await startTestNode(identity, server.url);
+    const node = await startTestNode(identity, server);
     nodes.push(node);
 
     await node.record([goodsReceived('po-1', 'SKU-R', 5)], { correlationId: 'c-1' });
@@ -125,7 +125,7 @@ describe('anti-entropy', () => {
     // store-2 is not defined yet: JetStream acks the node's events, the hub dead-letters them
     // (unknown-location), so the node holds acks for events the hub does not have.
     const identity: NodeIdentity = { node: 'store-2-t1', location: 'store-2', region: 'north' };
-    const node = await startTestNode(identity, server.url, { antiEntropyGraceMs: 500 });
+    const node = await startTestNode(identity, server, { antiEntropyGraceMs: 500 });
     nodes.push(node);
     await node.record([goodsReceived('po-2-1', 'SKU-2', 10)], { correlationId: 'ae-1' });
     await node.record([saleOf('r-2-2', 'SKU-2', 4), saleOf('r-2-3', 'SKU-2', 1)], { correlationId: 'ae-2' });
@@ -163,7 +163,7 @@ describe('anti-entropy', () => {
     const hub = hubs[0];
     if (!hub) throw new Error('the first test starts the hub');
     const identity: NodeIdentity = { node: 'store-1-t2', location: 'store-1', region: 'north' };
-    const node = await startTestNode(identity, server.url, { antiEntropyGraceMs: 500 });
+    const node = await startTestNode(identity, server, { antiEntropyGraceMs: 500 });
     nodes.push(node);
     await node.record([goodsReceived('po-ae-1', 'SKU-AE', 10)], { correlationId: 'lost-1' });
     await waitFor(() => hubNodeProgress(hub, identity.node).watermark === 1, { timeoutMs: 15_000 });

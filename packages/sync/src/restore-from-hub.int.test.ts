@@ -27,7 +27,7 @@ const nodes: SyncClient[] = [];
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url);
+  hub = await startTestHub(server);
   await recordHubFacts(hub, [defineStore('store-1'), defineStore('store-2')]);
 });
 
@@ -41,11 +41,11 @@ afterAll(async () => {
 describe('restore from the hub', () => {
   it('rebuilds a wiped log from the stream, then continues at the next seq', async () => {
     // Another node's events share the stream: the restore must pick this node's only.
-    const other = await startTestNode({ node: 'store-2-t1', location: 'store-2', region: 'north' }, server.url);
+    const other = await startTestNode({ node: 'store-2-t1', location: 'store-2', region: 'north' }, server);
     nodes.push(other);
     await other.record([goodsReceived('po-o', 'SKU-1', 3)], { correlationId: 'o-1' });
 
-    const original = await startTestNode(IDENTITY, server.url);
+    const original = await startTestNode(IDENTITY, server);
     nodes.push(original);
     await original.record([goodsReceived('po-1', 'SKU-1', 20)], { correlationId: 'c-1' });
     for (let i = 2; i <= 5; i++) await original.record([saleOf(`r-${i}`, 'SKU-1', 2)], { correlationId: `c-${i}` });
@@ -59,7 +59,7 @@ describe('restore from the hub', () => {
 
     // The terminal is replaced while the network is down: same identity, empty database.
     await server.stop();
-    const wiped = await startTestNode(IDENTITY, server.url, { db: await openTestDb() });
+    const wiped = await startTestNode(IDENTITY, server, { db: await openTestDb() });
     nodes.push(wiped);
     expect(wiped.status).toMatchObject({ restoring: true, connected: false, lastSeq: 0 });
 

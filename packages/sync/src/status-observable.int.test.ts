@@ -5,7 +5,7 @@ import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncClient } from './sync-client.js';
 import { defineStore, distinctRuns, goodsReceived, isSubsequence, linkState, recordValues } from './testing/int-kit.js';
-import { openTestDb, tcpTransport } from './testing/sync-fixture.js';
+import { openTestDb, terminalTransport } from './testing/sync-fixture.js';
 
 // What the UI's sync badge follows: `status$` emits every change of connection and backlog.
 
@@ -17,7 +17,7 @@ let client: SyncClient | undefined;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url);
+  hub = await startTestHub(server);
   await recordHubFacts(hub, [defineStore('store-1')]);
 });
 
@@ -33,7 +33,7 @@ describe('status$', () => {
     const node = new SyncClient({
       identity: IDENTITY,
       db: await openTestDb(),
-      connect: tcpTransport(server.url),
+      connect: await terminalTransport(server, IDENTITY),
       heartbeatMs: 1000,
     });
     client = node;

@@ -1,4 +1,5 @@
 import type { WatermarkValue } from '@stocknerve/protocol';
+import type { ClockCheck } from './connection/clock-check.js';
 
 /** What the UI's sync badge and the simulator read. */
 export interface SyncStatus {
@@ -31,6 +32,16 @@ export interface SyncStatus {
   /** Values pulled from the hub that broke their schema and were ignored, since the client started. */
   readonly invalidValues: number;
   readonly lastError: string | null;
+  /**
+   * This terminal's clock against the hub's, as last checked (on every connect, then every minute);
+   * null until a hub has answered. While it is not `ok`, counts are refused here and held by the hub.
+   */
+  readonly clock: ClockCheck | null;
+  /**
+   * Why the NATS server refuses this node's credentials (revoked or expired), in its words; null
+   * while it accepts them. Recording goes on locally either way: only a new enrollment fixes it.
+   */
+  readonly authProblem: string | null;
 }
 
 export const initialSyncStatus = (): SyncStatus => ({
@@ -49,4 +60,6 @@ export const initialSyncStatus = (): SyncStatus => ({
   watchesRestarted: 0,
   invalidValues: 0,
   lastError: null,
+  clock: null,
+  authProblem: null,
 });

@@ -10,7 +10,7 @@ let hub: HubHandle;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url);
+  hub = await startTestHub(server);
   await recordHubFacts(hub, [
     { type: 'LocationDefined', data: { location: 'store-1', region: 'north', kind: 'store', name: 'One' } },
   ]);
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('sync client (smoke)', () => {
   it('records a sale offline-first and the hub applies it', async () => {
-    const node = await startTestNode({ node: 'store-1-t1', location: 'store-1', region: 'north' }, server.url);
+    const node = await startTestNode({ node: 'store-1-t1', location: 'store-1', region: 'north' }, server);
     await node.record(
       [{ type: 'GoodsReceived', data: { purchaseOrderId: 'po-1', lines: [{ sku: 'SKU-1', qty: 10 }] } }],
       { correlationId: 'c-1' },

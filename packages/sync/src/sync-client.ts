@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { DecidedEvent, InventoryEvent } from '@stocknerve/domain';
 import type { NodeIdentity } from '@stocknerve/protocol';
 import { BehaviorSubject, type Observable } from 'rxjs';
+import { askHubTime } from './connection/clock-check.js';
 import { heartbeatOf, publishHeartbeat } from './connection/heartbeat.js';
 import { NatsLink } from './connection/nats-link.js';
 import { type Entropy, EventLog, systemEntropy } from './local-db/event-log.js';
@@ -30,9 +31,14 @@ export interface SyncClientOptions {
   readonly restoreWhenEmpty?: boolean;
   readonly outbox?: OutboxOptions;
   readonly appVersion?: string;
+  /** How often the terminal's clock is checked against the hub's, besides on every connect, ms. Default 60000. */
+  readonly clockCheckMs?: number;
 }
 
 const messageOf = (error: unknown) => String((error as Error)?.message ?? error);
+
+/** Times a connection asks the hub for its time again when no hub answered (1, 2, 4, 8, 16 s apart). */
+const CONNECT_CLOCK_RETRIES = 5;
 
 /**
  * One node's replication: records go to the local log (the commit point) and the outbox sends
@@ -98,6 +104,9 @@ export class SyncClient {
       down: () => this.patch({ connected: false }),
       closed: () => this.outbox.detach(),
       problem: (message) => this.patch({ lastError: message }),
+      credentialsRefused: (message) => {
+        if (message !== this.status.authProblem) this.patch({ authProblem: message });
+      },
     });
   }
 
@@ -127,6 +136,8 @@ export class SyncClient {
     await this.refreshPending();
     this.timers.push(setInterval(() => void this.refreshPending(), 1000));
     this.timers.push(setInterval(() => this.heartbeat(), this.options.heartbeatMs ?? 5000));
+    // Besides on every connect: a clock fixed while connected must clear the warning.
+    this.timers.push(setInterval(() => this.checkClock(), this.options.clockCheckMs ?? 60_000));
     this.timers.push(
       setInterval(
         () =>
@@ -206,6 +217,7 @@ export class SyncClient {
   /** Sets up a new or re-established connection: restore if wiped, outbox, watches, heartbeat. */
   private async setUp(nc: NatsConnection): Promise<void> {
     this.patch({ connected: true, lastContactAt: this.now(), lastError: null });
+    this.checkClock(nc, CONNECT_CLOCK_RETRIES);
     this.antiEntropy.connected();
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
@@ -224,6 +236,26 @@ export class SyncClient {
     this.resolveRestored?.();
     this.resolveRestored = undefined;
     this.patch({ restoring: false, lastSeq: this.log.seq });
+  }
+
+  /**
+   * Asks the hub for its time and puts the answer in the status (never waited for: a hub that does
+   * not answer leaves the last answer as it was). `retries`: asks again 1, 2, 4... s later while no
+   * hub answers on this connection (after an outage the hub may reconnect after this node). A clock
+   * found right again also sets back a HLC it had left ahead.
+   */
+  private checkClock(nc: NatsConnection | undefined = this.link.connection, retries = 0): void {
+    if (!nc || nc.isClosed() || !this.status.connected) return;
+    void askHubTime(nc, this.now)
+      .then(async (clock) => {
+        // Set back first: once the status says the clock is right, a count is stamped right.
+        if (clock.ok) await this.log.rebaseClock(clock.checkedAt, clock.maxSkewMs);
+        this.patch({ clock });
+      })
+      .catch(() => {
+        if (retries > 0 && nc === this.link.connection)
+          setTimeout(() => this.checkClock(nc, retries - 1), 1000 * 2 ** (CONNECT_CLOCK_RETRIES - retries));
+      });
   }
 
   private heartbeat(): void {

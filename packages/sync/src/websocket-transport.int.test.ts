@@ -1,4 +1,4 @@
-import { ADMIN_TOKEN, type HubProcess, spawnHubProcess } from '@stocknerve/hub/testing';
+import { ADMIN_TOKEN, type HubProcess, hubNatsEnv, spawnHubProcess } from '@stocknerve/hub/testing';
 import { NAMES, type NodeIdentity } from '@stocknerve/protocol';
 import { freePort, type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ let node: SyncClient | undefined;
 beforeAll(async () => {
   server = await startNatsServer();
   hubProcess = await spawnHubProcess(
-    { NATS_URL: server.url, HUB_DB: ':memory:', HUB_TOKENS: `${ADMIN_TOKEN}:admin`, HUB_KV_FLUSH_MS: '50' },
+    { ...hubNatsEnv(server), HUB_DB: ':memory:', HUB_TOKENS: `${ADMIN_TOKEN}:admin`, HUB_KV_FLUSH_MS: '50' },
     await freePort(),
   );
   api = hubApi(hubProcess.url, ADMIN_TOKEN);
@@ -42,7 +42,10 @@ afterAll(async () => {
 
 describe('over WebSocket', () => {
   it('records, the hub applies, and the node pulls the results', async () => {
-    node = await startTestNode(IDENTITY, server.url, { db: await openTestDb(), connect: wsTransport(server.wsUrl) });
+    node = await startTestNode(IDENTITY, server, {
+      db: await openTestDb(),
+      connect: wsTransport(server.wsUrl, await server.auth?.terminal(IDENTITY)),
+    });
     const client = node;
     await client.record([goodsReceived('po-1', 'SKU-W', 12)], { correlationId: 'c-1' });
     await client.record([saleOf('r-2', 'SKU-W', 2)], { correlationId: 'c-2' });

@@ -23,11 +23,17 @@ export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, 
     duplicate_window: nanos(options.duplicateWindowMs),
     // The stream is the system of record: nothing ages out.
     max_age: 0,
+    // Direct reads name the subject in the request's subject, so a node's permissions can let it
+    // read the last of its own events (restore) and nothing else.
+    allow_direct: true,
   };
   try {
     const info = await jsm.streams.info(NAMES.eventStream);
-    if (info.config.duplicate_window !== eventStream.duplicate_window)
-      await jsm.streams.update(NAMES.eventStream, { duplicate_window: eventStream.duplicate_window });
+    if (info.config.duplicate_window !== eventStream.duplicate_window || info.config.allow_direct !== true)
+      await jsm.streams.update(NAMES.eventStream, {
+        duplicate_window: eventStream.duplicate_window,
+        allow_direct: true,
+      });
   } catch (error) {
     if (!isNotFound(error)) throw error;
     await jsm.streams.add(eventStream);

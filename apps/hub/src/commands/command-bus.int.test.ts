@@ -13,8 +13,8 @@ let js: JetStreamClient;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url);
-  ({ nc, js } = await natsClient(server.url));
+  hub = await startTestHub(server);
+  ({ nc, js } = await natsClient(server));
 });
 afterAll(async () => {
   await nc?.close();
@@ -52,7 +52,7 @@ describe('the hub’s single writer', () => {
     const before = hub.ctx.store.get<{ max_seq: number; last_event_hlc: string }>(
       "SELECT max_seq, last_event_hlc FROM node_status WHERE node = 'hub'",
     );
-    const restarted = await startTestHub(server.url, { dbPath: ':memory:' });
+    const restarted = await startTestHub(server, { dbPath: ':memory:' });
     try {
       const result = await restarted.ctx.bus.execute(
         { type: 'DefineLocation', data: { location: 'store-4', region: 'north', kind: 'store', name: 'Four' } },

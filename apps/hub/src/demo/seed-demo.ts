@@ -1,13 +1,15 @@
 import { jetstream } from '@nats-io/jetstream';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { type DecidedEvent, deterministicEventId, formatHlc, hlcNow, hlcZero, stampEvent } from '@stocknerve/domain';
-import { storeEventSubject } from '@stocknerve/protocol';
+import { type NodeIdentity, storeEventSubject } from '@stocknerve/protocol';
 import { DEMO_CATALOG, DEMO_LOCATIONS, demoStartingQty } from './demo-data.js';
 
 export interface SeedOptions {
   readonly hubUrl: string;
   readonly adminToken: string;
-  readonly natsUrl: string;
+  /** How the back-office node of a location connects (its own terminal credentials). */
+  readonly nats: (identity: NodeIdentity) => Promise<ConnectionOptions>;
 }
 
 const call = async (options: SeedOptions, method: string, path: string, body: unknown) => {
@@ -48,11 +50,11 @@ export const seedDemo = async (options: SeedOptions): Promise<void> => {
         await call(options, 'PUT', '/v1/admin/safety-stock', { sku: 'SKU-1018', location: l.location, qty: 1 });
   }
 
-  const nc = await connect({ servers: options.natsUrl.split(','), name: 'stocknerve-seed-demo' });
-  const js = jetstream(nc);
   const seededAt = Date.UTC(2026, 10, 1, 8, 0, 0);
   for (const [li, l] of DEMO_LOCATIONS.entries()) {
     const node = `${l.location}-backoffice`;
+    const nc = await connect(await options.nats({ node, location: l.location, region: l.region }));
+    const js = jetstream(nc);
     const decided: DecidedEvent = {
       type: 'GoodsReceived',
       data: {
@@ -70,8 +72,8 @@ export const seedDemo = async (options: SeedOptions): Promise<void> => {
       correlationId: `seed-${l.location}`,
     });
     await js.publish(storeEventSubject(l.region, l.location, node), JSON.stringify(event), { msgID: event.id });
+    await nc.drain();
   }
-  await nc.drain();
   console.log(
     `seeded ${DEMO_LOCATIONS.length} locations, ${DEMO_CATALOG.length} products, starting stock at every location`,
   );

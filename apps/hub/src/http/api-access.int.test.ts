@@ -46,6 +46,10 @@ const EXPECTED_ROUTES = [
   'put /v1/admin/allocations',
   'post /v1/admin/rebuild',
   'get /v1/admin/config',
+  'post /v1/enrollments',
+  'post /v1/enrollments/redeem',
+  'get /v1/terminals',
+  'post /v1/terminals/{node}/revoke',
 ];
 
 const ROLES: Role[] = ['ecommerce', 'manager', 'admin'];
@@ -74,6 +78,9 @@ const EXPECTED_ACCESS: Record<string, Role[]> = {
   'put /v1/admin/safety-stock': ['admin'],
   'put /v1/admin/allocations': ['admin'],
   'post /v1/admin/rebuild': ['admin'],
+  'post /v1/enrollments': ['admin'],
+  'get /v1/terminals': ['admin'],
+  'post /v1/terminals/{node}/revoke': ['admin'],
   'get /v1/admin/config': ['admin'],
 };
 
@@ -220,6 +227,71 @@ describe('HTTP API: access, errors, system endpoints', () => {
     });
     expect(admin.status).toBe(400);
     expect(admin.body).toMatchObject({ issues: [{ in: 'body', path: 'rule.share' }] });
+  });
+
+  it('refuses the reserved location id hub, and control characters in any field, with 400 naming the field', async () => {
+    const reserved = { in: 'body', path: 'location', message: 'location "hub" is reserved for the hub itself' };
+    const define = await f.api.post('/v1/admin/locations', {
+      location: 'hub',
+      region: 'north',
+      kind: 'store',
+      name: 'Hub',
+    });
+    expect(define.status).toBe(400);
+    expect(define.body).toMatchObject({ error: 'invalid-request', issues: [reserved] });
+    const safety = await f.api.put('/v1/admin/safety-stock', { sku: 'SKU-1', location: 'hub', qty: 1 });
+    expect(safety.body).toMatchObject({ issues: [reserved] });
+    const hold = await f.api.post(
+      '/v1/reservations',
+      { channel: 'web', location: 'hub', lines: [{ sku: 'SKU-1', qty: 1 }], ttlSeconds: 60 },
+      { as: 'ecommerce', headers: { 'idempotency-key': 'hub-1' } },
+    );
+    expect(hold.status).toBe(400);
+    expect(hold.body).toMatchObject({ issues: [reserved] });
+    const stock = await f.api.get('/v1/locations/hub/stock', { as: 'manager' });
+    expect(stock.status).toBe(400);
+    expect(stock.body).toMatchObject({ issues: [{ ...reserved, in: 'path' }] });
+
+    const bell = await f.api.post('/v1/admin/locations', {
+      location: 'store-002',
+      region: 'north',
+      kind: 'store',
+      name: 'Store\u0007 2',
+    });
+    expect(bell.status).toBe(400);
+    expect(bell.body).toMatchObject({
+      error: 'invalid-request',
+      issues: [{ in: 'body', path: 'name', message: 'name must not contain control characters' }],
+    });
+    const c1 = await f.api.put('/v1/admin/catalog/SKU-1', {
+      name: 'Tent',
+      priceCents: 100,
+      currency: 'EUR',
+      category: 'camping\u009b31m',
+    });
+    expect(c1.body).toMatchObject({
+      issues: [{ in: 'body', path: 'category', message: 'category must not contain control characters' }],
+    });
+    const pickup = await f.api.post(
+      '/v1/pickups',
+      {
+        channel: 'web',
+        location: 'store-001',
+        orderRef: 'WEB-1',
+        customerName: 'Ada\u0000Lovelace',
+        lines: [{ sku: 'SKU-1', qty: 1 }],
+      },
+      { as: 'ecommerce' },
+    );
+    expect(pickup.body).toMatchObject({
+      issues: [{ in: 'body', path: 'customerName', message: 'customerName must not contain control characters' }],
+    });
+    const query = await f.api.get('/v1/incidents?location=store-001%0A', { as: 'manager' });
+    expect(query.body).toMatchObject({
+      issues: [{ in: 'query', path: 'location', message: 'location must not contain control characters' }],
+    });
+    const del = await f.api.put('/v1/admin/catalog/SKU-1', { name: 'Tent\u007f', priceCents: 100, currency: 'EUR' });
+    expect(del.body).toMatchObject({ issues: [{ in: 'body', path: 'name' }] });
   });
 
   it('answers bad JSON with 400 JSON and unknown routes with 404 JSON, never HTML or a stack', async () => {

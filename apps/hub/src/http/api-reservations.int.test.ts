@@ -5,7 +5,15 @@ import type { IncidentRecord } from '../views/incidents-queries.js';
 import type { PickupRecord } from '../views/pickups-queries.js';
 import type { ReservationRecord } from '../views/reservations-queries.js';
 import type { StockLine } from '../views/stock-queries.js';
-import { type ApiFixture, applied, defineLocations, received, startApiFixture, storeNode } from './api-test-kit.js';
+import {
+  type ApiFixture,
+  applied,
+  defineLocations,
+  received,
+  startApiFixture,
+  storeNode,
+  TOKENS,
+} from './api-test-kit.js';
 import { IncidentSchema, PickupSchema, ReservationSchema } from './schemas.js';
 
 // Reservations and pickups through the hub's single writer, including a flash sale.
@@ -15,6 +23,10 @@ interface Rejection {
   message: string;
   details: unknown;
 }
+
+/** Ecommerce tokens limited to one channel each (HUB_TOKENS `token:ecommerce:web`). */
+const WEB_SHOP = { token: 'web-shop-token-for-tests-0001' };
+const MARKETPLACE = { token: 'marketplace-token-for-tests-01' };
 
 describe('HTTP API: reservations, pickups, incidents', () => {
   let f: ApiFixture;
@@ -34,7 +46,13 @@ describe('HTTP API: reservations, pickups, incidents', () => {
   };
 
   beforeAll(async () => {
-    f = await startApiFixture();
+    f = await startApiFixture({
+      tokens: {
+        ...Object.fromEntries(Object.entries(TOKENS).map(([role, token]) => [token, role as keyof typeof TOKENS])),
+        [WEB_SHOP.token]: { role: 'ecommerce', channels: ['web'] },
+        [MARKETPLACE.token]: { role: 'ecommerce', channels: ['marketplace-a'] },
+      },
+    });
     await defineLocations(f.api, [
       { location: 'store-001', region: 'north', kind: 'store', name: 'Store 1' },
       { location: 'store-002', region: 'north', kind: 'store', name: 'Store 2' },
@@ -105,18 +123,19 @@ describe('HTTP API: reservations, pickups, incidents', () => {
   });
 
   it('normalises expiresAt, and refuses past expiry and unknown locations with 422', async () => {
+    const inThreeDays = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3 * 86_400_000).toISOString();
     const normalised = await place({
       reservationId: 'res-explicit-1',
       channel: 'marketplace',
       location: null,
       lines: [{ sku: 'SKU-R', qty: 1 }],
-      expiresAt: '2099-01-01T00:00:00Z',
+      expiresAt: inThreeDays.replace('.000Z', 'Z'),
     });
     expect(normalised.status).toBe(201);
     expect(normalised.body).toMatchObject({
       reservationId: 'res-explicit-1',
       location: null,
-      expiresAt: '2099-01-01T00:00:00.000Z',
+      expiresAt: inThreeDays,
     });
     const availability = await f.api.get<SkuAvailability>('/v1/availability/SKU-R?channel=marketplace', {
       as: 'ecommerce',
@@ -144,7 +163,7 @@ describe('HTTP API: reservations, pickups, incidents', () => {
       location: 'store-001',
       lines: [{ sku: 'SKU-R', qty: 1 }],
       ttlSeconds: 60,
-      expiresAt: '2099-01-01T00:00:00Z',
+      expiresAt: inThreeDays,
     });
     expect(both.status).toBe(400);
     expect(both.body).toMatchObject({ issues: [{ in: 'body', path: 'ttlSeconds' }] });
@@ -152,10 +171,36 @@ describe('HTTP API: reservations, pickups, incidents', () => {
       channel: 'web',
       location: 'store-001',
       lines: [{ sku: 'SKU-R', qty: 1 }],
-      ttlSeconds: 86_401,
+      ttlSeconds: 7 * 86_400 + 1,
     });
+    expect(longTtl.status).toBe(400);
     expect(longTtl.body).toMatchObject({
-      issues: [{ path: 'ttlSeconds', message: 'ttlSeconds must be at most 86400' }],
+      error: 'invalid-request',
+      issues: [
+        {
+          in: 'body',
+          path: 'ttlSeconds',
+          message: 'ttlSeconds must be at most 604800 (the longest hold this hub grants)',
+        },
+      ],
+    });
+    // The same longest hold whichever field sets the expiry (HUB_MAX_HOLD_MS, default 7 days).
+    const farExpiry = await place({
+      channel: 'web',
+      location: 'store-001',
+      lines: [{ sku: 'SKU-R', qty: 1 }],
+      expiresAt: new Date(Date.now() + 7 * 86_400_000 + 60_000).toISOString(),
+    });
+    expect(farExpiry.status).toBe(400);
+    expect(farExpiry.body).toMatchObject({
+      error: 'invalid-request',
+      issues: [
+        {
+          in: 'body',
+          path: 'expiresAt',
+          message: 'expiresAt must be at most 604800 seconds from now (the longest hold this hub grants)',
+        },
+      ],
     });
     const noKey = await f.api.post(
       '/v1/reservations',
@@ -408,5 +453,87 @@ describe('HTTP API: reservations, pickups, incidents', () => {
       (await f.api.get<{ incidents: unknown[] }>('/v1/incidents?location=store-002', { as: 'manager' })).body.incidents,
     ).toEqual([]);
     expect((await f.api.get('/v1/incidents?limit=0', { as: 'manager' })).status).toBe(400);
+  });
+  it("limits a channel-scoped ecommerce token to its channel: another channel's ids answer 404, placing for it 403", async () => {
+    const s2 = storeNode(f.js, { location: 'store-002', region: 'north', node: 'store-002-t9' });
+    await applied(f, await s2.publish(received('PO-9', [{ sku: 'SKU-S', qty: 10 }])));
+    const hold = (as: { token: string }, channel: string, key: string) =>
+      f.api.post<ReservationRecord & Rejection>(
+        '/v1/reservations',
+        { channel, location: 'store-002', lines: [{ sku: 'SKU-S', qty: 1 }], ttlSeconds: 600 },
+        { as, headers: { 'idempotency-key': key } },
+      );
+    const mine = await hold(WEB_SHOP, 'web', 'scope-1');
+    const theirs = await hold(MARKETPLACE, 'marketplace-a', 'scope-2');
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    const theirId = theirs.body.reservationId;
+
+    const foreign = await hold(WEB_SHOP, 'marketplace-a', 'scope-3');
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toEqual({
+      error: 'forbidden',
+      message: 'channel: this token is limited to channel web',
+      field: 'channel',
+      in: 'body',
+    });
+
+    // Another channel's reservation reads exactly like one that does not exist.
+    const read = await f.api.get(`/v1/reservations/${theirId}`, { as: WEB_SHOP });
+    expect(read.status).toBe(404);
+    expect(read.body).toEqual({ error: 'not-found', message: `no reservation ${theirId}` });
+    for (const [action, body] of [
+      ['confirm', {}],
+      ['release', { reason: 'cancelled' }],
+    ] as const) {
+      const changed = await f.api.post(`/v1/reservations/${theirId}/${action}`, body, { as: WEB_SHOP });
+      expect(changed.status, action).toBe(404);
+      expect(changed.body, action).toEqual({
+        error: 'UnknownReservation',
+        message: `no reservation ${theirId}`,
+        details: null,
+      });
+    }
+    const untouched = await f.api.get<ReservationRecord>(`/v1/reservations/${theirId}`, { as: MARKETPLACE });
+    expect(untouched.body.status).toBe('placed');
+    const own = await f.api.post<ReservationRecord>(
+      `/v1/reservations/${mine.body.reservationId}/confirm`,
+      {},
+      {
+        as: WEB_SHOP,
+      },
+    );
+    expect(own.status).toBe(200);
+
+    const listed = await f.api.get<{ reservations: ReservationRecord[] }>('/v1/reservations?limit=1000', {
+      as: WEB_SHOP,
+    });
+    expect(listed.body.reservations.length).toBeGreaterThan(1);
+    expect(new Set(listed.body.reservations.map((r) => r.channel))).toEqual(new Set(['web']));
+    expect(listed.body.reservations.map((r) => r.reservationId)).toContain(mine.body.reservationId);
+    const listForeign = await f.api.get('/v1/reservations?channel=marketplace-a', { as: WEB_SHOP });
+    expect(listForeign.status).toBe(403);
+    expect(listForeign.body).toMatchObject({ error: 'forbidden', field: 'channel', in: 'query' });
+    // Managers and tokens without channels see every channel.
+    expect((await f.api.get(`/v1/reservations/${theirId}`, { as: 'manager' })).status).toBe(200);
+    expect((await f.api.get(`/v1/reservations/${theirId}`, { as: 'ecommerce' })).status).toBe(200);
+
+    const pickup = (as: { token: string }, channel: string, pickupId: string) =>
+      f.api.post<PickupRecord & Rejection>(
+        '/v1/pickups',
+        { pickupId, channel, location: 'store-002', orderRef: pickupId, lines: [{ sku: 'SKU-S', qty: 1 }] },
+        { as },
+      );
+    expect((await pickup(MARKETPLACE, 'marketplace-a', 'pu-market-1')).status).toBe(201);
+    const foreignPickup = await pickup(WEB_SHOP, 'marketplace-a', 'pu-web-1');
+    expect(foreignPickup.status).toBe(403);
+    expect(foreignPickup.body).toMatchObject({ error: 'forbidden', field: 'channel', in: 'body' });
+    const readPickup = await f.api.get('/v1/pickups/pu-market-1', { as: WEB_SHOP });
+    expect(readPickup.status).toBe(404);
+    expect(readPickup.body).toEqual({ error: 'not-found', message: 'no pickup pu-market-1' });
+    const webPickups = await f.api.get<{ pickups: PickupRecord[] }>('/v1/pickups?limit=1', { as: WEB_SHOP });
+    expect(webPickups.body.pickups).toHaveLength(1);
+    expect(webPickups.body.pickups[0]?.channel).toBe('web');
+    const marketPickups = await f.api.get<{ pickups: PickupRecord[] }>('/v1/pickups', { as: MARKETPLACE });
+    expect(marketPickups.body.pickups.map((p) => p.pickupId)).toEqual(['pu-market-1']);
   });
 });

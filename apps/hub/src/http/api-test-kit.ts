@@ -5,7 +5,14 @@ import { type EventFactory, eventFactory } from '@stocknerve/domain/testing';
 import { type NatsServerProcess, startNatsServer, waitFor } from '@stocknerve/test-harness';
 import { type HubConfig, loadConfig, type Role } from '../config.js';
 import { type HubHandle, startHub } from '../hub.js';
-import { ADMIN_TOKEN, ECOMMERCE_TOKEN, MANAGER_TOKEN, natsClient, publishStoreEvents } from '../testing/hub-fixture.js';
+import {
+  ADMIN_TOKEN,
+  ECOMMERCE_TOKEN,
+  hubNatsConfig,
+  MANAGER_TOKEN,
+  natsClient,
+  publishStoreEvents,
+} from '../testing/hub-fixture.js';
 
 // Helpers for the HTTP integration tests: one nats-server and one hub per test file.
 
@@ -78,7 +85,7 @@ export const startApiFixture = async (overrides: Partial<HubConfig> = {}): Promi
     loadConfig(
       {},
       {
-        natsUrl: server.url,
+        ...hubNatsConfig(server),
         httpPort: 0,
         dbPath: ':memory:',
         tokens: { [ADMIN_TOKEN]: 'admin', [ECOMMERCE_TOKEN]: 'ecommerce', [MANAGER_TOKEN]: 'manager' },
@@ -90,7 +97,7 @@ export const startApiFixture = async (overrides: Partial<HubConfig> = {}): Promi
     ),
     { now: () => Date.now() + fixture.clockOffsetMs },
   );
-  const { nc, js } = await natsClient(server.url);
+  const { nc, js } = await natsClient(server);
   return Object.assign(fixture, {
     server,
     hub,

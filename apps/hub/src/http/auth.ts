@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Role } from '../config.js';
+import type { Principal } from '../tokens/token-registry.js';
 import { problem, type Reply } from './reply.js';
 
 /** Who may call a route: anybody, or bearer tokens of the listed roles. */
@@ -14,25 +14,16 @@ export const MANAGER_READ: readonly Role[] = ['manager', 'admin'];
 /** Master data, rebuild, config. */
 export const ADMIN_ONLY: readonly Role[] = ['admin'];
 
-const digest = (token: string) => createHash('sha256').update(token).digest();
-
-/**
- * Maps a bearer token to its role. Compares SHA-256 digests in constant time against every
- * configured token, so response timing says nothing about how much of a token was right.
- */
-export const tokenRoles = (tokens: Readonly<Record<string, Role>>) => {
-  const known = Object.entries(tokens).map(([token, role]) => ({ digest: digest(token), role }));
-  return (token: string): Role | undefined => {
-    const d = digest(token);
-    let role: Role | undefined;
-    for (const k of known) if (timingSafeEqual(k.digest, d)) role = k.role;
-    return role;
-  };
-};
-
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
-export type Authorized = { readonly ok: true; readonly role: Role | undefined } | { readonly ok: false; reply: Reply };
+/** The token of an `Authorization: Bearer <token>` header, if it is one. */
+export const bearerToken = (header: string | undefined): string | undefined =>
+  header === undefined ? undefined : BEARER.exec(header)?.[1];
+
+export type Authorized =
+  | { readonly ok: true; readonly principal: Principal | undefined }
+  /** `credentialFailed`: no token, or one the hub does not know (what a guesser gets). */
+  | { readonly ok: false; readonly reply: Reply; readonly credentialFailed: boolean };
 
 /**
  * Checks `Authorization: Bearer <token>` against the route's roles: 401 (with WWW-Authenticate) when
@@ -41,33 +32,40 @@ export type Authorized = { readonly ok: true; readonly role: Role | undefined } 
 export const authorize = (
   access: Access,
   header: string | undefined,
-  roleOf: (token: string) => Role | undefined,
+  lookup: (token: string) => Principal | undefined,
 ): Authorized => {
-  if (access === 'public') return { ok: true, role: undefined };
-  const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
+  if (access === 'public') return { ok: true, principal: undefined };
+  const token = bearerToken(header);
   if (token === undefined)
     return {
       ok: false,
+      credentialFailed: true,
       reply: {
         status: 401,
         json: { error: 'unauthorized', message: 'an Authorization: Bearer <token> header is required' },
         headers: { 'WWW-Authenticate': 'Bearer realm="stocknerve"' },
       },
     };
-  const role = roleOf(token);
-  if (role === undefined)
+  const principal = lookup(token);
+  if (principal === undefined)
     return {
       ok: false,
+      credentialFailed: true,
       reply: {
         status: 401,
         json: { error: 'unauthorized', message: 'unknown bearer token' },
         headers: { 'WWW-Authenticate': 'Bearer realm="stocknerve", error="invalid_token"' },
       },
     };
-  if (!access.includes(role))
+  if (!access.includes(principal.role))
     return {
       ok: false,
-      reply: problem(403, 'forbidden', `role ${role} may not call this route (allowed: ${access.join(', ')})`),
+      credentialFailed: false,
+      reply: problem(
+        403,
+        'forbidden',
+        `role ${principal.role} may not call this route (allowed: ${access.join(', ')})`,
+      ),
     };
-  return { ok: true, role };
+  return { ok: true, principal };
 };

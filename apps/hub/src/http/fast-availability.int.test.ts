@@ -11,8 +11,9 @@ import {
   storeNode,
   TOKENS,
 } from './api-test-kit.js';
-import { STOREFRONT_READ, tokenRoles } from './auth.js';
+import { STOREFRONT_READ } from './auth.js';
 import { fastRoutesOf, withFastAvailability } from './fast-availability.js';
+import { createHttpGate } from './gate.js';
 import { type Route, route } from './route.js';
 import { availabilityRoutes } from './routes/availability.js';
 
@@ -139,10 +140,10 @@ describe('the availability fast path', () => {
 
   it('leaves to express what it does not recognise exactly, and a GET whose answer throws', async () => {
     const ctx = f.hub.ctx;
-    const roleOf = tokenRoles(ctx.config.tokens);
+    const gate = createHttpGate(ctx.config, ctx.log);
     const routes = fastRoutesOf(availabilityRoutes(ctx));
     const spy = fallbackSpy();
-    const { server, url } = await listen(withFastAvailability(ctx, spy.listener, routes, roleOf));
+    const { server, url } = await listen(withFastAvailability(ctx, spy.listener, routes, gate));
     try {
       const api = apiClient(url);
       expect((await api.get('/v1/availability/SKU-1', { as: 'ecommerce' })).status).toBe(200);
@@ -215,7 +216,7 @@ describe('the availability fast path', () => {
         ctx,
         spy.listener,
         { single: failing('get', '/v1/availability/:sku'), batch: failing('post', '/v1/availability/batch') },
-        tokenRoles(ctx.config.tokens),
+        createHttpGate(ctx.config, ctx.log),
       ),
     );
     try {
@@ -242,7 +243,12 @@ describe('the availability fast path', () => {
       handle: () => ({ status: 200, json: {}, headers: { 'X-Broken': 'line\nbreak' } }),
     });
     const closing = await listen(
-      withFastAvailability(ctx, spy.listener, { single: unwritable, batch: unwritable }, tokenRoles(ctx.config.tokens)),
+      withFastAvailability(
+        ctx,
+        spy.listener,
+        { single: unwritable, batch: unwritable },
+        createHttpGate(ctx.config, ctx.log),
+      ),
     );
     try {
       await expect(apiClient(closing.url).get('/v1/availability/SKU-1', { as: 'ecommerce' })).rejects.toThrow();

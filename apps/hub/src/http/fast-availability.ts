@@ -1,18 +1,15 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Request } from 'express';
-import type { Role } from '../config.js';
 import type { HubContext } from '../hub-context.js';
-import { authorize } from './auth.js';
 import { INTERNAL_ERROR, INVALID_JSON_BODY } from './errors.js';
+import type { HttpGate } from './gate.js';
 import { json, type Reply } from './reply.js';
 import { finishRequest, newRequestContext, type RequestContext } from './request-context.js';
-import type { Route } from './route.js';
+import { JSON_BODY_LIMIT, type Route } from './route.js';
 
 const SINGLE_PREFIX = '/v1/availability/';
 const BATCH_PATH = '/v1/availability/batch';
-/** express.json's limit in the app ('1mb'). */
-const BODY_LIMIT = 1024 * 1024;
 /** The content types express.json reads as UTF-8 JSON, written the usual ways. */
 const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
 
@@ -74,7 +71,7 @@ const isPlainJsonBatch = (req: IncomingMessage): boolean => {
     (encoding === undefined || encoding.toLowerCase() === 'identity') &&
     req.headers['transfer-encoding'] === undefined &&
     Number.isInteger(length) &&
-    length <= BODY_LIMIT
+    length <= JSON_BODY_LIMIT
   );
 };
 
@@ -133,21 +130,26 @@ const writeReply = (res: ServerResponse, reply: Reply): void => {
  * The HTTP server's request listener: the storefronts' availability reads (`GET
  * /v1/availability/:sku` and `POST /v1/availability/batch`) are answered before express's router,
  * whose own cost per request caps the read rate (docs/decisions/0009-availability-fast-path.md),
- * with the same route objects (zod validation and handler), bearer check, correlation id, metrics and
- * log line as through express. Everything else goes to `app`, and so does a GET whose answer throws
- * (a safe read: express runs it again and answers 500 its way).
+ * with the same route objects (zod validation and handler), gate (rate limits, bearer check; before
+ * the body is read), correlation id, metrics and log line as through express. Everything else goes
+ * to `app`, and so does a GET whose answer throws (a safe read: express runs it again and answers
+ * 500 its way).
  */
 export const withFastAvailability = (
   ctx: HubContext,
   app: RequestListener,
   routes: FastRoutes,
-  roleOf: (token: string) => Role | undefined,
+  gate: HttpGate,
 ): RequestListener => {
-  const answer = async (route: Route, req: IncomingMessage, rc: RequestContext, input: RouteInput) => {
-    const auth = authorize(route.access, req.headers.authorization, roleOf);
+  /** The gate's answer, or undefined once the caller is let in (noted in the request context). */
+  const refusal = (route: Route, req: IncomingMessage, rc: RequestContext): Reply | undefined => {
+    const limited = gate.admitAddress(rc.ip);
+    if (limited) return limited;
+    const auth = gate.authorize(route.access, req.headers.authorization, rc.ip);
     if (!auth.ok) return auth.reply;
-    rc.role = auth.role;
-    return route.run(input as unknown as Request, rc);
+    rc.principal = auth.principal;
+    rc.role = auth.principal?.role;
+    return undefined;
   };
   const respond = (res: ServerResponse, rc: RequestContext, route: Route, path: string, started: number) => {
     return (reply: Reply) => {
@@ -170,7 +172,7 @@ export const withFastAvailability = (
   };
   const contextOf = (req: IncomingMessage) => {
     const given = req.headers['x-correlation-id'];
-    return newRequestContext(ctx, typeof given === 'string' ? given : undefined);
+    return newRequestContext(ctx, typeof given === 'string' ? given : undefined, gate.clientIp(req));
   };
 
   return (req, res) => {
@@ -178,9 +180,16 @@ export const withFastAvailability = (
     if (single) {
       const started = performance.now();
       const rc = contextOf(req);
-      const input = { params: { sku: single.sku }, query: parseQuery(single.query), headers: req.headers };
-      answer(routes.single, req, rc, input)
-        .then(respond(res, rc, routes.single, single.path, started), () => app(req, res))
+      const reply = respond(res, rc, routes.single, single.path, started);
+      const refused = refusal(routes.single, req, rc);
+      if (refused) {
+        reply(refused);
+        return;
+      }
+      const input: RouteInput = { params: { sku: single.sku }, query: parseQuery(single.query), headers: req.headers };
+      routes.single
+        .run(input as unknown as Request, rc)
+        .then(reply, () => app(req, res))
         .catch(failedWriting(rc, res));
       return;
     }
@@ -191,7 +200,11 @@ export const withFastAvailability = (
     const started = performance.now();
     const rc = contextOf(req);
     const reply = respond(res, rc, routes.batch, BATCH_PATH, started);
-    // As through express, whose JSON parser runs before any route: bad JSON is 400 whoever asks.
+    const refused = refusal(routes.batch, req, rc);
+    if (refused) {
+      reply(refused);
+      return;
+    }
     readBody(req)
       .then(
         (bytes) => {
@@ -200,8 +213,8 @@ export const withFastAvailability = (
             reply(json(400, INVALID_JSON_BODY));
             return;
           }
-          const input = { params: {}, query: {}, headers: req.headers, body: parsed.body };
-          return answer(routes.batch, req, rc, input).then(reply, (err: unknown) => {
+          const input: RouteInput = { params: {}, query: {}, headers: req.headers, body: parsed.body };
+          return routes.batch.run(input as unknown as Request, rc).then(reply, (err: unknown) => {
             // The body is read: express cannot run this request again.
             rc.log.error({ err }, 'unhandled error in HTTP handler');
             reply(json(500, INTERNAL_ERROR));

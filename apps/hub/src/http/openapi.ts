@@ -116,14 +116,21 @@ export const buildOpenApiDocument = (routes: readonly Route[]): Json => {
       };
     if (r.access !== 'public') {
       operationResponses['401'] = {
-        description: 'Missing or unknown bearer token (WWW-Authenticate: Bearer)',
+        description: 'Missing, unknown or revoked bearer token (WWW-Authenticate: Bearer)',
         content: { 'application/json': { schema: ref('Error') } },
       };
-      operationResponses['403'] = {
+      operationResponses['403'] ??= {
         description: 'The token is valid but its role may not call this operation',
         content: { 'application/json': { schema: ref('Error') } },
       };
     }
+    operationResponses['429'] = {
+      description:
+        'Too many requests from this address or with this token, or too many missing or unknown tokens from ' +
+        'this address: `{ error: "rate_limited", message }`, with Retry-After (seconds)',
+      headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+      content: { 'application/json': { schema: ref('Error') } },
+    };
     operationResponses['500'] = {
       description: 'Unexpected error (logged with the correlation id)',
       content: { 'application/json': { schema: ref('Error') } },
@@ -181,7 +188,12 @@ export const buildOpenApiDocument = (routes: readonly Route[]): Json => {
       description:
         'Network stock, availability and reservations of the Stocknerve hub. JSON everywhere; send ' +
         '`Authorization: Bearer <token>`; roles: ecommerce (availability, reservations, pickups), manager ' +
-        '(every read), admin (everything). Errors are `{ error, message }`; invalid requests add `issues`.',
+        '(every read), admin (everything). An ecommerce token may be limited to sales channels: it then sees ' +
+        "and changes only those channels' reservations and pickups (another channel's id answers 404, as an " +
+        'unknown one does; naming another channel answers 403 with `field: "channel"`). The token is checked ' +
+        'before a body is read. Errors are `{ error, message }`; invalid requests add `issues`, each naming its ' +
+        'field; no text field may contain control characters, and the location id `hub` is reserved. Requests ' +
+        'are rate-limited per token and per client address (429 with Retry-After).',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: TAGS,
@@ -191,7 +203,9 @@ export const buildOpenApiDocument = (routes: readonly Route[]): Json => {
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'A token from HUB_TOKENS; its role decides access.',
+          description:
+            'A token made by `stocknerve-hub token create` (or set in HUB_TOKENS); its role, and for ecommerce ' +
+            'its channels, decide access.',
         },
       },
       schemas,

@@ -1,17 +1,23 @@
 import { randomFillSync } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { uuidv7 } from '@stocknerve/domain';
 import type { Request, RequestHandler } from 'express';
 import type { Role } from '../config.js';
 import type { HubContext } from '../hub-context.js';
 import type { Logger } from '../logger.js';
+import type { Principal } from '../tokens/token-registry.js';
 
 /** Per-request state the handlers share: who is asking, and the id that ties their logs together. */
 export interface RequestContext {
   readonly correlationId: string;
   /** ctx.log with the correlation id bound. */
   readonly log: Logger;
+  /** The client's address (behind trusted proxies: the forwarded one). */
+  readonly ip: string;
   /** Set once the bearer token is checked (public routes: undefined). */
   role: Role | undefined;
+  /** Whose token it is, and the channels it is limited to (public routes: undefined). */
+  principal: Principal | undefined;
 }
 
 const contexts = new WeakMap<Request, RequestContext>();
@@ -40,7 +46,11 @@ const tenRandomBytes = (): Uint8Array => {
 };
 
 /** A request's context: its correlation id (the valid one given, else a new UUIDv7) and a lazy logger. */
-export const newRequestContext = (ctx: HubContext, givenCorrelationId: string | undefined): RequestContext => {
+export const newRequestContext = (
+  ctx: HubContext,
+  givenCorrelationId: string | undefined,
+  ip: string,
+): RequestContext => {
   const correlationId =
     givenCorrelationId !== undefined && CORRELATION_ID.test(givenCorrelationId)
       ? givenCorrelationId
@@ -53,7 +63,9 @@ export const newRequestContext = (ctx: HubContext, givenCorrelationId: string | 
       log ??= ctx.log.child({ correlationId });
       return log;
     },
+    ip,
     role: undefined,
+    principal: undefined,
   };
 };
 
@@ -84,6 +96,8 @@ export const finishRequest = (ctx: HubContext, rc: RequestContext, done: Finishe
       status: done.status,
       ms: Math.round((performance.now() - done.started) * 10) / 10,
       role: rc.role,
+      tokenId: rc.principal?.tokenId,
+      ip: rc.ip,
     },
     'http request',
   );
@@ -94,10 +108,10 @@ export const finishRequest = (ctx: HubContext, rc: RequestContext, done: Finishe
  * a child logger, and when the response is finished logs the request and counts it by route pattern.
  */
 export const requestContextMiddleware =
-  (ctx: HubContext): RequestHandler =>
+  (ctx: HubContext, clientIp: (req: IncomingMessage) => string): RequestHandler =>
   (req, res, next) => {
     const started = performance.now();
-    const rc = newRequestContext(ctx, req.get('x-correlation-id'));
+    const rc = newRequestContext(ctx, req.get('x-correlation-id'), clientIp(req));
     contexts.set(req, rc);
     res.setHeader('X-Correlation-Id', rc.correlationId);
     res.on('finish', () => {

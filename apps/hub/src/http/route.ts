@@ -1,8 +1,7 @@
-import type { Express, Request, Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { Role } from '../config.js';
 import type { Access } from './auth.js';
-import { authorize } from './auth.js';
+import type { HttpGate } from './gate.js';
 import { invalidRequest, type Reply, wholeText } from './reply.js';
 import { type RequestContext, requestContextOf } from './request-context.js';
 import { check, type Issue } from './validation.js';
@@ -119,7 +118,11 @@ export const route = <
   },
 });
 
-const send = (res: Response, reply: Reply): void => {
+/** Largest JSON body a route reads, bytes. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+/** Sends a reply through express. */
+export const sendReply = (res: Response, reply: Reply): void => {
   res.status(reply.status);
   if ('text' in reply) {
     res.type(reply.contentType).send(wholeText(reply.text));
@@ -129,23 +132,32 @@ const send = (res: Response, reply: Reply): void => {
   res.json(reply.json);
 };
 
-/** Registers routes on the app with their full paths: bearer check, validation, handler, reply. */
-export const mountRoutes = (
-  app: Express,
-  routes: readonly Route[],
-  roleOf: (token: string) => Role | undefined,
-): void => {
+/**
+ * Registers routes on the app with their full paths: bearer check and rate limits, then (only for a
+ * route that takes one, and only once the caller may call it) the JSON body, validation, handler,
+ * reply. A stranger's body is never parsed.
+ */
+export const mountRoutes = (app: Express, routes: readonly Route[], gate: HttpGate): void => {
+  const jsonBody = express.json({ limit: JSON_BODY_LIMIT });
   for (const r of routes) {
-    app[r.method](r.path, async (req, res) => {
+    const admit: RequestHandler = (req, res, next) => {
       const rc = requestContextOf(req);
       if (!rc) throw new Error('request context middleware did not run');
-      const auth = authorize(r.access, req.get('authorization'), roleOf);
+      const auth = gate.authorize(r.access, req.get('authorization'), rc.ip);
       if (!auth.ok) {
-        send(res, auth.reply);
+        sendReply(res, auth.reply);
         return;
       }
-      rc.role = auth.role;
-      send(res, await r.run(req, rc));
-    });
+      rc.principal = auth.principal;
+      rc.role = auth.principal?.role;
+      next();
+    };
+    const handle: RequestHandler = async (req, res) => {
+      const rc = requestContextOf(req);
+      if (!rc) throw new Error('request context middleware did not run');
+      sendReply(res, await r.run(req, rc));
+    };
+    if (r.body) app[r.method](r.path, admit, jsonBody, handle);
+    else app[r.method](r.path, admit, handle);
   }
 };

@@ -1,4 +1,4 @@
-import { AllocationRule, ChannelId, LocationId, Reference, Sku, SkuLine } from '@stocknerve/domain';
+import { AllocationRule, ChannelId, HUB_LOCATION, LocationId, Reference, Sku, SkuLine } from '@stocknerve/domain';
 import { z } from 'zod';
 
 // Shared request pieces and the response bodies. Responses are documented (OpenAPI) from these
@@ -38,13 +38,26 @@ export const ChannelList = z
   .transform((c) => [...new Set(c === undefined ? ['web'] : Array.isArray(c) ? c : [c])])
   .meta({ description: 'Sales channel(s); repeat the parameter for several. Default web.' });
 
-export const LocationParams = z.object({ location: LocationId });
-export const CellParams = z.object({ location: LocationId, sku: Sku });
+/**
+ * A location a client names: never `hub`, the location the hub records its own events at, so that
+ * nothing a client defines or asks for can pass for the hub.
+ */
+export const ApiLocationId = LocationId.refine((location) => location !== HUB_LOCATION, {
+  error: `location "${HUB_LOCATION}" is reserved for the hub itself`,
+});
+
+export const LocationParams = z.object({ location: ApiLocationId });
+export const CellParams = z.object({ location: ApiLocationId, sku: Sku });
 
 // ---- error bodies ----
 
 export const ErrorBody = z
-  .object({ error: z.string(), message: z.string(), details: z.unknown().optional() })
+  .object({
+    error: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+    field: z.string().optional().meta({ description: 'The request field a refusal is about (e.g. channel).' }),
+  })
   .meta({ description: 'A refused or failed request: a stable code and a human message.' });
 
 export const InvalidRequestBody = z
@@ -223,6 +236,18 @@ export const NodeStatusSchema = z.object({
   pending: z.number().int().nullable(),
   oldestPendingAgeMs: z.number().nullable(),
   stale: z.boolean(),
+  clockSkew: z
+    .object({
+      aheadMs: z.number().int().meta({ description: 'How far ahead of its store time the latest such event was, ms' }),
+      lastSeenAt: z.string().meta({ description: 'When the stream stored that event' }),
+      events: z.number().int().meta({ description: 'Events placed at their store time, or counts held for review' }),
+      current: z.boolean().meta({ description: 'Whether the node’s latest event was one of them' }),
+    })
+    .nullable()
+    .meta({
+      description: `Events of the node whose clock was ahead of their store time by more than HUB_MAX_CLOCK_SKEW_MS (null: never)`,
+    }),
+  flags: z.array(z.literal('clock-skew')).meta({ description: '`clock-skew` while the node’s clock is wrong' }),
 });
 
 export const CatalogItemSchema = z.object({

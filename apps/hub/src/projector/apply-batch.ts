@@ -1,3 +1,4 @@
+import { clockVerdictOf, DEFAULT_MAX_CLOCK_SKEW_MS, placedEvent, skewText } from '@stocknerve/domain';
 import { VIEW_SCHEMA_VERSION } from '../store/schema.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { checkMessage, type DeadLetterReason } from './check-message.js';
@@ -33,6 +34,13 @@ const decoder = new TextDecoder();
  */
 const kept = (m: StreamMessage): StreamMessage => ({ ...m, body: Buffer.from(m.body) });
 
+export interface ApplyBatchOptions {
+  /** Write dead letters to the outbox (for the DLQ stream); a rebuild only counts them. Default true. */
+  readonly keepDeadLetters?: boolean;
+  /** The clock rule's bound, ms (HUB_MAX_CLOCK_SKEW_MS). Default DEFAULT_MAX_CLOCK_SKEW_MS. */
+  readonly maxClockSkewMs?: number;
+}
+
 /**
  * Applies messages in stream order in ONE transaction together with the new checkpoint, so a crash
  * leaves either the whole batch and its checkpoint or neither. Messages at or below the checkpoint
@@ -42,8 +50,10 @@ export const applyBatch = (
   store: SqlStore,
   writer: ViewWriter,
   batch: Iterable<StreamMessage>,
-  options: { keepDeadLetters: boolean } = { keepDeadLetters: true },
+  options: ApplyBatchOptions = {},
 ): BatchResult => {
+  const keepDeadLetters = options.keepDeadLetters ?? true;
+  const maxSkewMs = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   const effects = emptyEffects();
   const deadLetters: DeadLetter[] = [];
   const correlationIds: string[] = [];
@@ -62,16 +72,24 @@ export const applyBatch = (
           writer.countDeadLetter(checked.reason);
           continue;
         }
-        const outcome = writer.apply(checked.event, message.seq, message.storedMs, effects);
-        if (outcome === 'seq-conflict') {
-          const detail = `node ${checked.event.node} already used seq ${checked.event.seq} for another event`;
+        const event = checked.event;
+        // The store time, not this hub's clock: a replay judges every event exactly as before.
+        const verdict = clockVerdictOf(event, message.storedMs, maxSkewMs);
+        const placed = placedEvent(event, verdict, message.storedMs, maxSkewMs);
+        const outcome = writer.apply(placed, message.seq, message.storedMs, effects, verdict);
+        if (outcome === 'held' && verdict.kind === 'held') {
+          const detail = `${event.type} of node ${event.node} has hlc ${event.hlc}, ${skewText(verdict.aheadMs)} ahead of its store time ${new Date(message.storedMs).toISOString()}: held for review, not applied`;
+          deadLetters.push({ message: kept(message), reason: 'clock-skew', detail });
+          writer.countDeadLetter('clock-skew');
+        } else if (outcome === 'seq-conflict') {
+          const detail = `node ${event.node} already used seq ${event.seq} for another event`;
           deadLetters.push({ message: kept(message), reason: 'seq-conflict', detail });
           writer.countDeadLetter('seq-conflict');
-        } else if (outcome === 'applied') correlationIds.push(checked.event.correlationId);
+        } else if (outcome === 'applied') correlationIds.push(event.correlationId);
       }
       // Dead letters are committed with the batch and copied to the DLQ stream afterwards, so a
       // failed copy is retried instead of lost. A rebuild counts them again but does not re-send.
-      if (options.keepDeadLetters)
+      if (keepDeadLetters)
         for (const dl of deadLetters)
           store.run(
             'INSERT INTO dead_letter_outbox (stream_seq, subject, reason, detail, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',

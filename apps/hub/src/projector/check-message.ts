@@ -18,7 +18,8 @@ export type DeadLetterReason =
   | 'invalid-data'
   | 'subject-mismatch'
   | 'unknown-location'
-  | 'seq-conflict';
+  | 'seq-conflict'
+  | 'clock-skew';
 
 export type CheckedMessage =
   | { readonly ok: true; readonly event: InventoryEvent }

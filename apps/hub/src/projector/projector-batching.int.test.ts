@@ -20,7 +20,7 @@ describe('projector batches', () => {
   // A commit writes every page its batch dirtied, so under a backlog the projector must fill its
   // batches instead of committing whatever arrived before a pause in delivery.
   it('commits full batches when it starts behind a backlog', async () => {
-    const setup = await startTestHub(server.url);
+    const setup = await startTestHub(server);
     await recordHubFacts(setup, [
       { type: 'LocationDefined', data: { location: 'store-1', region: 'north', kind: 'store', name: 'S1' } },
     ]);
@@ -33,13 +33,13 @@ describe('projector batches', () => {
         data: { purchaseOrderId: `po-${i}`, lines: [{ sku: `SKU-${i % 50}`, qty: 2 }] },
       }),
     );
-    const { nc, js } = await natsClient(server.url);
+    const { nc, js } = await natsClient(server);
     const seqs = await publishStoreEvents(js, 'north', events);
     await nc.close();
     const last = Math.max(...seqs);
 
     // The views are in memory: this hub replays the whole stream (location definition included).
-    hub = await startTestHub(server.url, { batchSize: 500 });
+    hub = await startTestHub(server, { batchSize: 500 });
     const started = hub;
     await waitFor(() => started.ctx.projector.checkpoint >= last, { timeoutMs: 30_000 });
     expect(started.ctx.metrics.eventsApplied).toBe(last);

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import { ensureViewSchema } from '../store/schema.js';
 import { openSqliteStore } from '../store/sql-store.js';
-import { ADMIN_TOKEN, publishStoreEvents, spawnHubProcess } from '../testing/hub-fixture.js';
+import { ADMIN_TOKEN, hubNatsEnv, publishStoreEvents, spawnHubProcess } from '../testing/hub-fixture.js';
 import { dumpViews, stockFiguresByCell } from '../views/dump-views.js';
 import { rebuildViews } from './rebuild.js';
 import { ViewWriter } from './view-writer.js';
@@ -79,11 +79,11 @@ const health = async (url: string) =>
 describe('a hub killed between batches', () => {
   it('resumes from its checkpoint with views identical to a clean replay', async () => {
     const dbPath = join(dir, 'views.sqlite');
-    const env = { NATS_URL: server.url, HUB_DB: dbPath, HUB_TOKENS: `${ADMIN_TOKEN}:admin`, HUB_BATCH_SIZE: '500' };
+    const env = { ...hubNatsEnv(server), HUB_DB: dbPath, HUB_TOKENS: `${ADMIN_TOKEN}:admin`, HUB_BATCH_SIZE: '500' };
     const port = await freePort();
     let hub = await spawnHubProcess(env, port);
 
-    const nc = await connect({ servers: server.url });
+    const nc = await connect(server.clientOptions());
     const js = jetstream(nc);
     // The locations, as an earlier hub would have recorded them.
     const hubFacts = eventFactory({ location: HUB_LOCATION, node: HUB_NODE, startMs: Date.UTC(2026, 10, 1) });

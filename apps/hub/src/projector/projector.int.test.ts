@@ -30,8 +30,8 @@ let js: JetStreamClient;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  hub = await startTestHub(server.url, { duplicateWindowMs: 1000 });
-  ({ nc, js } = await natsClient(server.url));
+  hub = await startTestHub(server, { duplicateWindowMs: 1000 });
+  ({ nc, js } = await natsClient(server));
   await recordHubFacts(hub, [defineStore('store-1', 'north'), defineStore('store-2', 'north')]);
 });
 

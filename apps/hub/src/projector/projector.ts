@@ -1,5 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '@stocknerve/domain';
 import { deadLetterSubject, NAMES } from '@stocknerve/protocol';
 import { resetProjectorConsumer } from '../backbone/ensure-backbone.js';
 import type { Logger } from '../logger.js';
@@ -7,6 +8,7 @@ import type { SqlStore } from '../store/sql-store.js';
 import { applyBatch, type BatchResult } from './apply-batch.js';
 import { type Delivery, deliveryOf } from './delivery-info.js';
 import { MessageBatch } from './message-batch.js';
+import { StreamIntegrity, StreamNotTrusted, type WatchedProjector } from './stream-integrity.js';
 import type { ViewWriter } from './view-writer.js';
 
 export interface ProjectorDeps {
@@ -19,6 +21,10 @@ export interface ProjectorDeps {
   readonly batchSize: number;
   /** Called after every committed batch (KV publishing, reconciliation, metrics). */
   readonly onBatch: (result: BatchResult) => void;
+  /** The clock rule's bound, ms (HUB_MAX_CLOCK_SKEW_MS). Default DEFAULT_MAX_CLOCK_SKEW_MS. */
+  readonly maxClockSkewMs?: number;
+  /** How often the event stream and the durable consumer are checked, ms. Default 5000. */
+  readonly integrityCheckMs?: number;
 }
 
 /**
@@ -91,9 +97,12 @@ export const nextCommitAt = (last: FlushTiming): number =>
 
 /**
  * Applies the event stream to the views through a durable pull consumer: micro-batches (whatever
- * has arrived, up to batchSize) in one transaction each, then one ack for the batch (AckAll).
+ * has arrived, up to batchSize) in one transaction each, then one ack for the batch (AckAll). Its
+ * `integrity` watches the stream and the consumer under it.
  */
-export class Projector {
+export class Projector implements WatchedProjector {
+  /** Problems with the event stream or the consumer, as last checked. */
+  readonly integrity: StreamIntegrity;
   private messages: ConsumerMessages | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -112,17 +121,42 @@ export class Projector {
   private timerAt = Number.POSITIVE_INFINITY;
   private lastFlush: FlushTiming = { endedAt: Number.NEGATIVE_INFINITY, tookMs: 0, events: 0 };
   private failure: Error | undefined;
+  private sessionId = 0;
+  private consuming = false;
+  private ended = false;
 
-  constructor(private readonly deps: ProjectorDeps) {}
+  constructor(private readonly deps: ProjectorDeps) {
+    this.integrity = new StreamIntegrity({ jsm: deps.jsm, store: deps.store, log: deps.log, projector: this });
+  }
 
   /** Last stream sequence whose effects are committed to the views. */
   get checkpoint(): number {
     return this.appliedSeq;
   }
 
+  get session(): { readonly id: number; readonly consuming: boolean } {
+    return { id: this.sessionId, consuming: this.consuming };
+  }
+
+  get loopEnded(): boolean {
+    return this.running && this.ended;
+  }
+
   async start(): Promise<void> {
     this.appliedSeq = this.deps.writer.checkpoint();
     this.running = true;
+    this.ended = false;
+    await this.integrity.start(this.deps.integrityCheckMs ?? 5000);
+    this.loop = this.run();
+  }
+
+  restartConsumer(reason: string): void {
+    this.messages?.stop(new Error(reason));
+  }
+
+  resumeLoop(): void {
+    if (!this.loopEnded) return;
+    this.ended = false;
     this.loop = this.run();
   }
 
@@ -147,12 +181,22 @@ export class Projector {
   }
 
   async stop(): Promise<void> {
+    this.integrity.stop();
     this.running = false;
     await this.messages?.close().catch(() => undefined);
     await this.loop;
   }
 
   private async run(): Promise<void> {
+    try {
+      await this.consumeLoop();
+    } finally {
+      this.consuming = false;
+      this.ended = true;
+    }
+  }
+
+  private async consumeLoop(): Promise<void> {
     const { log } = this.deps;
     while (this.running) {
       if (!this.buffer.clear()) this.buffer = new MessageBatch(this.subjects);
@@ -161,10 +205,14 @@ export class Projector {
       this.failure = undefined;
       try {
         await flushDeadLetters(this.deps.js, this.deps.store);
+        // Consuming another stream from this checkpoint would skip or misapply its messages.
+        await this.integrity.verifyStream();
         await resetProjectorConsumer(this.deps.jsm, this.appliedSeq, this.deps.batchSize * 4);
         const consumer = await this.deps.js.consumers.get(NAMES.eventStream, NAMES.projectorConsumer);
         const messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
         this.messages = messages;
+        this.sessionId++;
+        this.consuming = true;
         if (!this.running) break;
         // The new consumer starts at checkpoint + 1: its first message is the first one that exists
         // there, so a hole before it is a deleted (or lost) message, not a missed delivery.
@@ -199,12 +247,19 @@ export class Projector {
             else this.armFlushTimer(due);
           } else this.armFlushTimer(now + BACKLOG_MAX_WAIT_MS);
         }
+        this.consuming = false;
         await this.chain;
         if (this.failure) throw this.failure;
       } catch (error) {
+        this.consuming = false;
         clearTimeout(this.timer);
         this.timer = undefined;
         if (!this.running) break;
+        // The integrity check reports an untrusted stream (and logs it once): wait for an operator.
+        if (error instanceof StreamNotTrusted) {
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
         log.warn({ err: error }, 'projector consumer interrupted; resuming from the checkpoint');
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -254,7 +309,9 @@ export class Projector {
   private async flush(batch: MessageBatch, last: JsMsg): Promise<void> {
     const startedAt = performance.now();
     const size = batch.length;
-    const result = applyBatch(this.deps.store, this.deps.writer, batch);
+    const result = applyBatch(this.deps.store, this.deps.writer, batch, {
+      maxClockSkewMs: this.deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
+    });
     if (batch.clear()) this.spare = batch;
     const appliedMs = performance.now() - startedAt;
     if (result.deadLetters.length > 0) {

@@ -3,15 +3,18 @@ import { NAMES } from '@stocknerve/protocol';
 import type { Logger } from '../logger.js';
 import { dropViews } from '../store/schema.js';
 import type { SqlStore } from '../store/sql-store.js';
+import { recordStreamIdentity } from '../store/stream-identity.js';
 import { applyBatch } from './apply-batch.js';
 import { MessageBatch } from './message-batch.js';
 import { deliveryOfMessage } from './projector.js';
+import { streamIdentityOf } from './stream-integrity.js';
 import type { ViewWriter } from './view-writer.js';
 
 /**
  * Drops every view and replays the whole event stream into them, up to the stream's last message at
- * the start of the rebuild. Dead letters are counted again but not re-sent (they are in the DLQ).
- * Returns the number of messages replayed.
+ * the start of the rebuild, and records that stream as the one the views follow (an operator's
+ * acknowledgement of a purged or recreated stream). Dead letters are counted again but not re-sent
+ * (they are in the DLQ). Returns the number of messages replayed.
  */
 export const rebuildViews = async (deps: {
   js: JetStreamClient;
@@ -20,11 +23,15 @@ export const rebuildViews = async (deps: {
   writer: ViewWriter;
   log: Logger;
   batchSize: number;
+  /** The clock rule's bound, ms, as the projector applies it. Default DEFAULT_MAX_CLOCK_SKEW_MS. */
+  maxClockSkewMs?: number;
 }): Promise<{ messages: number; lastSeq: number; ms: number }> => {
   const started = Date.now();
   const info = await deps.jsm.streams.info(NAMES.eventStream);
   const lastSeq = info.state.last_seq;
   dropViews(deps.store);
+  // The views now follow this stream as it is: what it lost before is acknowledged.
+  recordStreamIdentity(deps.store, streamIdentityOf(info));
   if (info.state.messages === 0) return { messages: 0, lastSeq, ms: Date.now() - started };
   const consumer = await deps.js.consumers.get(NAMES.eventStream, {
     deliver_policy: DeliverPolicy.StartSequence,
@@ -43,7 +50,7 @@ export const rebuildViews = async (deps: {
     const done = delivery.streamSeq >= lastSeq || delivery.pending === 0;
     // Full transactions: nobody waits for a rebuild's partial batches (and getPending() over-counts).
     if (batch.length >= deps.batchSize || done) {
-      applyBatch(deps.store, deps.writer, batch, { keepDeadLetters: false });
+      applyBatch(deps.store, deps.writer, batch, { keepDeadLetters: false, maxClockSkewMs: deps.maxClockSkewMs });
       if (!batch.clear()) batch = new MessageBatch(subjects);
       if (count % 100_000 < deps.batchSize) deps.log.info({ replayed: count, lastSeq }, 'rebuilding views');
     }

@@ -1,4 +1,4 @@
-import type { InventoryEvent } from '@stocknerve/domain';
+import { type ClockVerdict, IN_TIME, type InventoryEvent } from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
 import { type ApplyOutcome, BatchContext, type BatchEffects } from '../views/writers/batch-context.js';
 import { DailySales } from '../views/writers/daily-sales.js';
@@ -42,14 +42,27 @@ export class ViewWriter {
     ctx.setPending(onHand, this.nodeStatus, sales, ledger);
   }
 
-  /** Applies one validated event; duplicates (same id) change nothing. */
-  apply(event: InventoryEvent, streamSeq: number, receivedMs: number, fx: BatchEffects): ApplyOutcome {
+  /**
+   * Applies one validated event; duplicates (same id) change nothing. `verdict` is the clock rule's
+   * (domain `clockVerdictOf`) and `event` as that verdict places it (`placedEvent`): a held event is
+   * admitted, not applied; a placed one moves stock, and is its node's last event, at its store time.
+   */
+  apply(
+    event: InventoryEvent,
+    streamSeq: number,
+    receivedMs: number,
+    fx: BatchEffects,
+    verdict: ClockVerdict = IN_TIME,
+  ): ApplyOutcome {
     this.ctx.fx = fx;
-    const outcome = this.nodeStatus.admit(event, streamSeq, receivedMs);
-    if (outcome === 'applied') {
-      this.applyFacts(event, streamSeq);
-      fx.applied++;
-    } else if (outcome === 'duplicate') fx.duplicates++;
+    const outcome = this.nodeStatus.admit(event, streamSeq, receivedMs, verdict);
+    if (outcome !== 'applied') {
+      if (outcome === 'duplicate') fx.duplicates++;
+      return outcome;
+    }
+    if (verdict.kind === 'held') return 'held';
+    this.applyFacts(event, streamSeq);
+    fx.applied++;
     return outcome;
   }
 

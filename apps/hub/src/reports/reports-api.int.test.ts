@@ -1,13 +1,16 @@
+import { join } from 'node:path';
+import { makeTempDir, removeTempDir, waitFor } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, ECOMMERCE_TOKEN, MANAGER_TOKEN } from '../testing/hub-fixture.js';
+import { createToken, revokeToken } from '../tokens/token-store.js';
 import { SESSION_COOKIE } from './reports-auth.js';
 import { type Expected, expectedFigures, expectedReplenishment } from './testing/expected-figures.js';
 import { parseCsv } from './testing/parse-csv.js';
 import { type SeededHub, startSeededHub } from './testing/seeded-hub.js';
 import { serveReports } from './testing/serve-reports.js';
 
-// The reports' HTTP contract on a small seeded network: auth (bearer, cookie, ?token=, sign-in form),
-// JSON figures against the pure fold, CSV, bad input, and the live-update stream.
+// The reports' HTTP contract on a small seeded network: auth (bearer, sessions, the sign-in form and
+// its CSRF check), JSON figures against the pure fold, CSV, bad input, and the live-update stream.
 
 let seeded: SeededHub;
 let reports: { url: string; close(): Promise<void> };
@@ -16,6 +19,21 @@ let expected: Expected;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const get = (path: string, headers: Record<string, string> = bearer(MANAGER_TOKEN)) =>
   fetch(`${reports.url}${path}`, { headers, redirect: 'manual' });
+/** Posts the sign-in form as a browser on `base`'s own page does (with its Origin). */
+const signInWith = (
+  token: string,
+  next = '/reports/overview',
+  base = reports.url,
+  headers: Record<string, string> = {},
+) =>
+  fetch(`${base}/reports/login`, {
+    method: 'POST',
+    headers: { origin: base, ...headers },
+    body: new URLSearchParams({ token, next }),
+    redirect: 'manual',
+  });
+/** The Cookie header a browser sends after a sign-in answer. */
+const sessionOf = (signIn: Response) => ({ cookie: (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '' });
 const json = async <T>(path: string): Promise<T> => {
   const r = await get(path);
   expect(r.status, path).toBe(200);
@@ -52,14 +70,14 @@ describe('reports: who may see them', () => {
     expect((await get('/reports/api/stores', bearer(ADMIN_TOKEN))).status).toBe(200);
   });
 
-  it('pages: the sign-in form without a session; ?token= sets an HttpOnly SameSite=Strict cookie and drops the token from the URL', async () => {
+  it('pages: the sign-in form without a session; signing in sets an opaque HttpOnly SameSite=Strict session cookie', async () => {
     const anonymous = await get('/reports/overview?region=north', {});
     expect(anonymous.status).toBe(401);
     const form = await anonymous.text();
     expect(form).toContain('name="token"');
     expect(form).toContain('value="/reports/overview?region=north"');
 
-    const signIn = await get(`/reports/overview?region=north&token=${MANAGER_TOKEN}`, {});
+    const signIn = await signInWith(MANAGER_TOKEN, '/reports/overview?region=north');
     expect(signIn.status).toBe(303);
     expect(signIn.headers.get('location')).toBe('/reports/overview?region=north');
     const cookie = signIn.headers.get('set-cookie') ?? '';
@@ -67,52 +85,143 @@ describe('reports: who may see them', () => {
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
     expect(cookie).toMatch(/Path=\/reports/);
-    const session = { cookie: cookie.split(';')[0] ?? '' };
+    expect(cookie).not.toMatch(/Secure/i);
+    // The cookie is a random session id the hub keeps, not the token.
+    const value = decodeURIComponent(/^[^=]+=([^;]*)/.exec(cookie)?.[1] ?? '');
+    expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(value).not.toContain(MANAGER_TOKEN);
+    const session = sessionOf(signIn);
     const page = await get('/reports/overview?region=north', session);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<h1>Network overview</h1>');
-    // The cookie works for the API too (the page's live refresh and CSV links use it).
+    // The session works for the API too (the page's live refresh and CSV links use it).
     expect((await get('/reports/api/overview', session)).status).toBe(200);
   });
 
-  it('pages: an ecommerce token gets 403 and no cookie, by ?token= and by the form', async () => {
-    const viaQuery = await get(`/reports/overview?token=${ECOMMERCE_TOKEN}`, {});
-    expect(viaQuery.status).toBe(403);
+  it('pages: a token in the URL signs nobody in; the browser is sent to the form without it', async () => {
+    const viaQuery = await get(`/reports/overview?region=north&token=${MANAGER_TOKEN}`, {});
+    expect(viaQuery.status).toBe(303);
     expect(viaQuery.headers.get('set-cookie')).toBeNull();
-    const viaForm = await fetch(`${reports.url}/reports/login`, {
-      method: 'POST',
-      body: new URLSearchParams({ token: ECOMMERCE_TOKEN, next: '/reports/stores' }),
-      redirect: 'manual',
-    });
+    expect(viaQuery.headers.get('referrer-policy')).toBe('no-referrer');
+    const location = viaQuery.headers.get('location') ?? '';
+    expect(location).not.toContain(MANAGER_TOKEN);
+    expect(location).toBe(
+      `/reports/login?${new URLSearchParams({ next: '/reports/overview?region=north', reason: 'token-in-url' })}`,
+    );
+    const login = await get(location, {});
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('no longer sign in');
+  });
+
+  it('pages: an ecommerce token gets 403 and no cookie from the form', async () => {
+    const viaForm = await signInWith(ECOMMERCE_TOKEN, '/reports/stores');
     expect(viaForm.status).toBe(403);
     expect(viaForm.headers.get('set-cookie')).toBeNull();
   });
 
-  it('sign-in form: redirects to a reports page only, and sign-out clears the cookie', async () => {
-    const ok = await fetch(`${reports.url}/reports/login`, {
-      method: 'POST',
-      body: new URLSearchParams({ token: MANAGER_TOKEN, next: '/reports/stores?region=west' }),
-      redirect: 'manual',
-    });
+  it('sign-in form: redirects to a reports page only; sign-out ends the session on the hub', async () => {
+    const ok = await signInWith(MANAGER_TOKEN, '/reports/stores?region=west');
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/reports/stores?region=west');
-    const offsite = await fetch(`${reports.url}/reports/login`, {
-      method: 'POST',
-      body: new URLSearchParams({ token: MANAGER_TOKEN, next: '//evil.example/reports/' }),
-      redirect: 'manual',
-    });
+    const offsite = await signInWith(MANAGER_TOKEN, '//evil.example/reports/');
     expect(offsite.headers.get('location')).toBe('/reports/overview');
-    const wrong = await fetch(`${reports.url}/reports/login`, {
-      method: 'POST',
-      body: new URLSearchParams({ token: 'wrong-token-wrong-token' }),
-      redirect: 'manual',
-    });
+    const wrong = await signInWith('wrong-token-wrong-token');
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain('not recognised');
-    const out = await fetch(`${reports.url}/reports/logout`, { method: 'POST', redirect: 'manual' });
+
+    const session = sessionOf(ok);
+    expect((await get('/reports/api/overview', session)).status).toBe(200);
+    const out = await fetch(`${reports.url}/reports/logout`, {
+      method: 'POST',
+      headers: { ...session, origin: reports.url },
+      redirect: 'manual',
+    });
     expect(out.status).toBe(303);
     expect(out.headers.get('set-cookie')).toMatch(new RegExp(`${SESSION_COOKIE}=;.*Expires=Thu, 01 Jan 1970`));
+    // Replaying the old cookie: the hub has forgotten the session.
+    const replayed = await get('/reports/api/overview', session);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toEqual({ error: 'unauthorized', message: 'your session has ended: sign in again' });
+    expect((await get('/reports/overview', session)).status).toBe(401);
+  });
+
+  it('CSRF: sign-in and sign-out posted from another site (or with no Origin or Referer) are refused with 403', async () => {
+    const post = (path: string, headers: Record<string, string>, token = MANAGER_TOKEN) =>
+      fetch(`${reports.url}${path}`, {
+        method: 'POST',
+        headers,
+        body: new URLSearchParams({ token, next: '/reports/overview' }),
+        redirect: 'manual',
+      });
+    const foreign: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { referer: 'https://evil.example/page' },
+      {},
+      { origin: 'null' },
+    ];
+    for (const headers of foreign) {
+      const refused = await post('/reports/login', headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+      expect(refused.headers.get('set-cookie')).toBeNull();
+      expect(await refused.text()).toContain('not sent from a page of this site');
+    }
+    const byReferer = await post('/reports/login', { referer: `${reports.url}/reports/login` });
+    expect(byReferer.status).toBe(303);
+    const session = sessionOf(byReferer);
+    const foreignLogout = await fetch(`${reports.url}/reports/logout`, {
+      method: 'POST',
+      headers: { ...session, origin: 'https://evil.example' },
+      redirect: 'manual',
+    });
+    expect(foreignLogout.status).toBe(403);
+    expect((await get('/reports/api/overview', session)).status).toBe(200);
+  });
+
+  it('behind a trusted TLS proxy (HUB_TRUST_PROXY) the session cookie is Secure', async () => {
+    const ctx = seeded.hub.ctx;
+    const proxied = await serveReports({ ...ctx, config: { ...ctx.config, trustProxy: 'loopback' } });
+    try {
+      const viaProxy = await signInWith(MANAGER_TOKEN, '/reports/overview', proxied.url, {
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'reports.example',
+        origin: 'https://reports.example',
+      });
+      expect(viaProxy.status).toBe(303);
+      expect(viaProxy.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+      // Not trusted: the same headers from a client say nothing.
+      const direct = await signInWith(MANAGER_TOKEN, '/reports/overview', reports.url, {
+        'x-forwarded-proto': 'https',
+      });
+      expect(direct.status).toBe(303);
+      expect(direct.headers.get('set-cookie')).not.toMatch(/Secure/i);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('revoking a token ends the sessions signed in with it', async () => {
+    const dir = await makeTempDir('reports-tokens');
+    try {
+      const tokenFile = join(dir, 'tokens.json');
+      const created = createToken(tokenFile, { role: 'manager', name: 'regional manager' });
+      if (!created.ok) throw new Error(created.message);
+      const ctx = seeded.hub.ctx;
+      const withFile = await serveReports({ ...ctx, config: { ...ctx.config, tokenFile } });
+      try {
+        const signIn = await signInWith(created.token, '/reports/overview', withFile.url);
+        expect(signIn.status).toBe(303);
+        const session = sessionOf(signIn);
+        const api = () => fetch(`${withFile.url}/reports/api/overview`, { headers: session });
+        expect((await api()).status).toBe(200);
+        revokeToken(tokenFile, created.info.id);
+        await waitFor(async () => (await api()).status === 401, { message: 'session ended', timeoutMs: 5000 });
+      } finally {
+        await withFile.close();
+      }
+    } finally {
+      await removeTempDir(dir);
+    }
   });
 
   it('serves uPlot and the page assets without a session', async () => {

@@ -101,8 +101,10 @@ describe('reports in the browser', () => {
     expect(first?.status()).toBe(401);
     await expect(p.getByLabel('Access token').isVisible()).resolves.toBe(true);
     await screenshot(p, 'login');
-    const viaQuery = await p.goto(`${reports.url}/reports/overview?token=${ECOMMERCE_TOKEN}`);
-    expect(viaQuery?.status()).toBe(403);
+    await p.getByLabel('Access token').fill(ECOMMERCE_TOKEN);
+    const refused = p.waitForResponse((r) => r.url() === `${reports.url}/reports/login`);
+    await p.keyboard.press('Enter');
+    expect((await refused).status()).toBe(403);
     expect(await p.textContent('[role="alert"]')).toContain('role ecommerce may not read reports');
     await p.goto(`${reports.url}/reports/login`);
     await p.getByLabel('Access token').fill(MANAGER_TOKEN);
@@ -111,14 +113,14 @@ describe('reports in the browser', () => {
     expect(await p.textContent('h1')).toBe('Network overview');
     await anonymous.close();
 
-    // The test's own browser signs in with ?token= and keeps the cookie.
-    const signedIn = await page.goto(`${reports.url}/reports/overview?token=${MANAGER_TOKEN}`);
-    expect(signedIn?.url()).toBe(`${reports.url}/reports/overview`);
-    expect((await context.cookies()).find((c) => c.name === 'sn_reports')).toMatchObject({
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/reports',
-    });
+    // The test's own browser signs in with the form and keeps the session cookie (not the token).
+    await page.goto(`${reports.url}/reports/login`);
+    await page.getByLabel('Access token').fill(MANAGER_TOKEN);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${reports.url}/reports/overview`);
+    const cookie = (await context.cookies()).find((c) => c.name === 'sn_reports');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/reports' });
+    expect(cookie?.value).not.toContain(MANAGER_TOKEN);
   });
 
   it('network overview: stock health, today’s sales, orders and incidents per region', async () => {

@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { Role } from '../config.js';
+import type { HttpGate } from '../http/gate.js';
 import { requestContextOf } from '../http/request-context.js';
 import type { HubContext } from '../hub-context.js';
+import type { Principal } from '../tokens/token-registry.js';
 import { loginPage, messagePage } from './html/auth-pages.js';
 import { liveContent, pagePath, renderReportPage } from './html/render-report.js';
 import { incidentsReport } from './incidents-report.js';
@@ -16,7 +17,7 @@ import type { ReportContext } from './report-context.js';
 import { snapshotSource } from './report-data.js';
 import { parseReportQuery, type ReportQuery } from './report-filters.js';
 import { type Report, type ReportId, tablesOf, toCsv, toJson } from './report-model.js';
-import { type ReportsAuthenticator, reportsAuthenticator } from './reports-auth.js';
+import { type ReportsAuth, type ReportsAuthenticator, reportsAuthenticator } from './reports-auth.js';
 import { skuReport } from './sku-report.js';
 import { storeHealthReport } from './store-health-report.js';
 
@@ -57,54 +58,94 @@ const safeNext = (next: unknown): string =>
     ? next
     : `${REPORTS_BASE}/overview`;
 
-/** Records the caller's role for the request log, as the API's router does. */
-const noteRole = (req: Request, role: Role | undefined) => {
+/** Records who is calling for the request log, as the API's router does. */
+const noteCaller = (req: Request, checked: ReportsAuth) => {
   const rc = requestContextOf(req);
-  if (rc) rc.role = role;
+  if (!rc) return;
+  const principal: Principal | undefined = checked.ok ? checked.principal : undefined;
+  rc.principal = principal;
+  rc.role = principal?.role ?? (checked.ok ? undefined : checked.role);
 };
 
-/** Pages: `?token=` signs in (cookie, then a redirect that drops it from the URL); else cookie or bearer; else the sign-in form. */
+/** The client's address, as the API's gate saw it. */
+const ipOf = (req: Request, gate: HttpGate): string => requestContextOf(req)?.ip ?? gate.clientIp(req);
+
+/** Asked to come back later: the reports' answer to a rate limit, as a page. */
+const tooManyPage = (res: Response, checked: ReportsAuth & { ok: false }) => {
+  res
+    .status(checked.status)
+    .set(checked.headers ?? {})
+    .type('html')
+    .send(messagePage({ title: 'Too many attempts', message: checked.body.message, signIn: true }));
+};
+
+/**
+ * Whether a form post comes from a page of this hub: its Origin (else Referer) names the host the
+ * request was sent to (behind a trusted proxy, the forwarded host). A browser always sends one of
+ * them with a form post; a page of another site cannot make them name this hub.
+ */
+const fromOwnPage = (req: Request): boolean => {
+  const source = req.get('origin') ?? req.get('referer');
+  if (source === undefined || source === 'null') return false;
+  try {
+    return new URL(source).host === req.host;
+  } catch {
+    return false;
+  }
+};
+
+/** Refuses a state-changing form post from another site (CSRF), before its body is read. */
+const ownPageOnly: RequestHandler = (req, res, next) => {
+  if (fromOwnPage(req)) {
+    next();
+    return;
+  }
+  pageHeaders(res);
+  res
+    .status(403)
+    .type('html')
+    .send(
+      messagePage({
+        title: 'Refused',
+        message:
+          'This form was not sent from a page of this site (its Origin or Referer header names another site, or is missing). Sign in from the sign-in page.',
+        signIn: true,
+      }),
+    );
+};
+
+/**
+ * Pages: the session cookie or a bearer header; else the sign-in form. A token in the URL
+ * (`?token=`, as older links had it) signs nobody in: the browser is sent to the sign-in form,
+ * by a redirect that drops the token from its address bar and history.
+ */
 const pageGate =
-  (auth: ReportsAuthenticator): RequestHandler =>
+  (auth: ReportsAuthenticator, gate: HttpGate): RequestHandler =>
   (req, res, next) => {
     pageHeaders(res);
     const url = new URL(req.originalUrl, 'http://reports.invalid');
-    const given = url.searchParams.get('token');
-    if (given !== null) {
+    if (url.searchParams.has('token')) {
       url.searchParams.delete('token');
-      const target = `${url.pathname}${url.search}`;
-      const checked = auth.check(given);
       res.set('Referrer-Policy', 'no-referrer');
-      if (checked.ok) {
-        auth.startSession(req, res, given);
-        res.redirect(303, target);
-        return;
-      }
-      if (checked.status === 403) {
-        res
-          .status(403)
-          .type('html')
-          .send(messagePage({ title: 'Not allowed', message: checked.body.message, signIn: true }));
-        return;
-      }
-      res
-        .status(401)
-        .type('html')
-        .send(loginPage({ next: target, error: 'That token is not recognised.' }));
+      const login = new URLSearchParams({ next: safeNext(`${url.pathname}${url.search}`), reason: 'token-in-url' });
+      res.redirect(303, `${REPORTS_BASE}/login?${login}`);
       return;
     }
-    const checked = auth.fromRequest(req);
+    const checked = auth.fromRequest(req, ipOf(req, gate));
+    noteCaller(req, checked);
     if (checked.ok) {
-      noteRole(req, checked.role);
       next();
       return;
     }
     if (checked.status === 403) {
-      noteRole(req, checked.role);
       res
         .status(403)
         .type('html')
         .send(messagePage({ title: 'Not allowed', message: checked.body.message, signIn: true }));
+      return;
+    }
+    if (checked.status === 429) {
+      tooManyPage(res, checked);
       return;
     }
     const hadSession = auth.hasCookie(req);
@@ -120,19 +161,22 @@ const pageGate =
       );
   };
 
-/** JSON and CSV: bearer header or session cookie; 401/403 as JSON like the rest of the API. */
+/** JSON and CSV: bearer header or session cookie; 401/403/429 as JSON like the rest of the API. */
 const apiGate =
-  (auth: ReportsAuthenticator): RequestHandler =>
+  (auth: ReportsAuthenticator, gate: HttpGate): RequestHandler =>
   (req, res, next) => {
     res.set('Cache-Control', 'no-store');
-    const checked = auth.fromRequest(req);
-    noteRole(req, checked.role);
+    const checked = auth.fromRequest(req, ipOf(req, gate));
+    noteCaller(req, checked);
     if (checked.ok) {
       next();
       return;
     }
     if (checked.status === 401) res.set('WWW-Authenticate', 'Bearer realm="stocknerve"');
-    res.status(checked.status).json(checked.body);
+    res
+      .status(checked.status)
+      .set(checked.headers ?? {})
+      .json(checked.body);
   };
 
 const csvFileName = (report: Report, table: string) => `${report.id}-${table}-${report.today}.csv`;
@@ -140,11 +184,11 @@ const csvFileName = (report: Report, table: string) => `${report.id}-${table}-${
 /**
  * The regional manager's reports, served by the hub: pages under /reports (server-rendered HTML,
  * uPlot charts, live refresh over server-sent events) and their JSON and CSV under /reports/api.
- * Mount it on the hub's app before the 404 handler: `app.use(reportsRouter(ctx))`.
+ * Mount it on the hub's app before the 404 handler: `app.use(reportsRouter(ctx, gate))`.
  */
-export const reportsRouter = (ctx: HubContext): express.Router => {
+export const reportsRouter = (ctx: HubContext, gate: HttpGate): express.Router => {
   const router = express.Router();
-  const auth = reportsAuthenticator(ctx.config.tokens);
+  const auth = reportsAuthenticator(gate, ctx.now);
   const rc: ReportContext = { hub: ctx, snapshot: snapshotSource(ctx) };
 
   // Public assets: the uPlot build straight from node_modules, and the page's own script and styles.
@@ -161,42 +205,55 @@ export const reportsRouter = (ctx: HubContext): express.Router => {
   });
   router.get(`${REPORTS_BASE}/login`, (req, res) => {
     pageHeaders(res);
-    if (auth.fromRequest(req).ok) {
+    if (auth.fromRequest(req, ipOf(req, gate)).ok) {
       res.redirect(303, safeNext(req.query.next));
       return;
     }
-    res.type('html').send(loginPage({ next: safeNext(req.query.next) }));
+    const error =
+      req.query.reason === 'token-in-url'
+        ? 'Links with a token in them no longer sign in (the token would stay in the browser history): paste the token here.'
+        : undefined;
+    res.type('html').send(loginPage({ next: safeNext(req.query.next), ...(error ? { error } : {}) }));
   });
-  router.post(`${REPORTS_BASE}/login`, express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
-    pageHeaders(res);
-    const body: Record<string, unknown> = typeof req.body === 'object' && req.body !== null ? req.body : {};
-    const token = typeof body.token === 'string' ? body.token.trim() : '';
-    const next = safeNext(body.next);
-    const checked = auth.check(token === '' ? undefined : token);
-    noteRole(req, checked.role);
-    if (checked.ok) {
-      auth.startSession(req, res, token);
-      res.redirect(303, next);
-      return;
-    }
-    if (checked.status === 403) {
+  router.post(
+    `${REPORTS_BASE}/login`,
+    ownPageOnly,
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    (req, res) => {
+      pageHeaders(res);
+      const body: Record<string, unknown> = typeof req.body === 'object' && req.body !== null ? req.body : {};
+      const token = typeof body.token === 'string' ? body.token.trim() : '';
+      const next = safeNext(body.next);
+      const checked = auth.checkToken(token, ipOf(req, gate));
+      noteCaller(req, checked);
+      if (checked.ok) {
+        auth.startSession(req, res, checked.principal);
+        res.redirect(303, next);
+        return;
+      }
+      if (checked.status === 403) {
+        res
+          .status(403)
+          .type('html')
+          .send(loginPage({ next, error: `${checked.body.message}. Use a manager or admin token.` }));
+        return;
+      }
+      if (checked.status === 429) {
+        tooManyPage(res, checked);
+        return;
+      }
       res
-        .status(403)
+        .status(401)
         .type('html')
-        .send(loginPage({ next, error: `${checked.body.message}. Use a manager or admin token.` }));
-      return;
-    }
-    res
-      .status(401)
-      .type('html')
-      .send(loginPage({ next, error: 'That token is not recognised.' }));
-  });
-  router.post(`${REPORTS_BASE}/logout`, (req, res) => {
+        .send(loginPage({ next, error: 'That token is not recognised.' }));
+    },
+  );
+  router.post(`${REPORTS_BASE}/logout`, ownPageOnly, (req, res) => {
     auth.endSession(req, res);
     res.redirect(303, `${REPORTS_BASE}/login`);
   });
 
-  router.get(`${REPORTS_API}/stream`, apiGate(auth), liveUpdates(ctx));
+  router.get(`${REPORTS_API}/stream`, apiGate(auth, gate), liveUpdates(ctx));
 
   for (const [id, build] of Object.entries(BUILDERS) as [ReportId, (typeof BUILDERS)[ReportId]][]) {
     const api = async (req: Request, res: Response, csv: boolean) => {
@@ -226,9 +283,9 @@ export const reportsRouter = (ctx: HubContext): express.Router => {
         // A byte order mark so that spreadsheet programs read the file as UTF-8.
         .send(`\uFEFF${toCsv(table, report.currency)}`);
     };
-    router.get(`${REPORTS_API}/${id}`, apiGate(auth), (req, res) => api(req, res, false));
-    router.get(`${REPORTS_API}/${id}.csv`, apiGate(auth), (req, res) => api(req, res, true));
-    router.get(pagePath(id), pageGate(auth), async (req: Request, res: Response, next: NextFunction) => {
+    router.get(`${REPORTS_API}/${id}`, apiGate(auth, gate), (req, res) => api(req, res, false));
+    router.get(`${REPORTS_API}/${id}.csv`, apiGate(auth, gate), (req, res) => api(req, res, true));
+    router.get(pagePath(id), pageGate(auth, gate), async (req: Request, res: Response, next: NextFunction) => {
       const parsed = parseReportQuery(req.query);
       if (!parsed.ok) {
         res

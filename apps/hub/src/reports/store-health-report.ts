@@ -1,4 +1,5 @@
-import { nodeSyncStatuses } from '../views/node-status.js';
+import { skewText } from '@stocknerve/domain';
+import { type NodeClockSkew, nodeSyncStatuses } from '../views/node-status.js';
 import { linkStatusOf, OFFLINE_AFTER_STALE_PERIODS } from './location-status.js';
 import {
   LOCATION_COLUMNS,
@@ -13,6 +14,10 @@ import { countKpi, type Report, type ReportTable } from './report-model.js';
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 1000));
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** `3 h 12 min ahead` while the node's clock is wrong, `was 3 h 12 min ahead` once it is right again. */
+const clockText = (skew: NodeClockSkew | null): string | null =>
+  skew === null ? null : `${skew.current ? '' : 'was '}${skewText(skew.aheadMs)} ahead`;
 
 /**
  * Store health: every location's link to the hub and its nodes — last heard, events waiting on the
@@ -77,6 +82,8 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
   const waitingTotal = nodes.reduce((s, n) => s + (n.pending ?? 0), 0);
   const missingTotal = nodes.reduce((s, n) => s + n.missing, 0);
   const deadLetters = hub.store.get<{ n: number | null }>('SELECT SUM(count) AS n FROM dead_letters')?.n ?? 0;
+  const skewedNodes = new Set(nodes.filter((n) => n.clockSkew?.current).map((n) => n.node));
+  const integrity = hub.projector.integrity.problems;
 
   const locationTable: ReportTable = {
     id: 'locations',
@@ -133,6 +140,19 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
       { key: 'lastAcked', label: 'Last acked seq', kind: 'int' },
       { key: 'ackedNotApplied', label: 'Acked, not applied', kind: 'int' },
       { key: 'appVersion', label: 'App version', kind: 'text' },
+      {
+        key: 'clock',
+        label: 'Clock',
+        kind: 'text',
+        help: `How far ahead of the stream's store time the node's latest event beyond ${skewText(hub.config.maxClockSkewMs)} was: its counts are held for review, its movements placed at their store time`,
+      },
+      {
+        key: 'clockSkewEvents',
+        label: 'Events ahead',
+        kind: 'int',
+        help: 'Events of the node whose clock was ahead beyond the bound',
+      },
+      { key: 'clockSkewSeenAt', label: 'Last ahead at', kind: 'datetime' },
     ],
     rows: nodes.map((n) => ({
       node: n.node,
@@ -152,10 +172,17 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
       lastAcked: n.lastAcked,
       ackedNotApplied: n.ackedNotApplied,
       appVersion: n.appVersion,
+      clock: clockText(n.clockSkew),
+      clockSkewEvents: n.clockSkew?.events ?? 0,
+      clockSkewSeenAt: n.clockSkew?.lastSeenAt ?? null,
     })),
     empty: 'No node of these locations has been heard from.',
     tone: (row) =>
-      row.link === 'offline' ? 'bad' : row.link === 'stale' || Number(row.missing) > 0 ? 'warn' : undefined,
+      row.link === 'offline' || skewedNodes.has(String(row.node))
+        ? 'bad'
+        : row.link === 'stale' || Number(row.missing) > 0
+          ? 'warn'
+          : undefined,
   };
   const { lagMessages, lagSeconds } = hub.metrics;
   return {
@@ -185,8 +212,37 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
             `${lagSeconds.toFixed(1)} s behind · at stream seq ${snap.checkpoint.toLocaleString('en-GB')}`,
           ),
           countKpi('dead-letters', 'Dead letters', deadLetters, 'warn'),
+          countKpi(
+            'clocks-wrong',
+            'Clocks wrong',
+            skewedNodes.size,
+            'bad',
+            'Nodes whose latest event came with a clock ahead of the stream',
+          ),
         ],
       },
+      ...(integrity.length === 0
+        ? []
+        : [
+            {
+              kind: 'note' as const,
+              id: 'stream-integrity',
+              title: 'The views may not follow the event stream',
+              text: `${integrity.map((p) => p.message).join('. ')}. See the runbook, "When /health answers 503".`,
+              tone: 'bad' as const,
+            },
+          ]),
+      ...(skewedNodes.size === 0
+        ? []
+        : [
+            {
+              kind: 'note' as const,
+              id: 'clock-skew',
+              title: 'Terminals with a wrong clock',
+              text: `${[...skewedNodes].join(', ')}: their clock is ahead of the hub's. Their sales and other movements count, placed at the time the hub received them; their counts are held for review (dead letters, reason clock-skew) until the clock is fixed and the count recorded again.`,
+              tone: 'bad' as const,
+            },
+          ]),
       { kind: 'table', table: locationTable },
       { kind: 'table', table: nodeTable },
     ],

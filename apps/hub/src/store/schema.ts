@@ -1,11 +1,16 @@
 import type { SqlStore } from './sql-store.js';
 
 /** Bump when a view's shape changes: the hub then rebuilds the views from the stream. */
-export const VIEW_SCHEMA_VERSION = 5;
+export const VIEW_SCHEMA_VERSION = 6;
 
 /** Tables of the read side. Every one can be dropped and rebuilt from the event stream. */
 const VIEW_TABLES = `
 CREATE TABLE IF NOT EXISTS checkpoint (name TEXT PRIMARY KEY, stream_seq INTEGER NOT NULL, schema_version INTEGER NOT NULL);
+-- The event stream the views were built from: its creation time, first sequence and messages
+-- deleted inside it, as the projector first saw them or a rebuild replayed them. A stream deleted
+-- and created again, or purged, no longer matches (docs/decisions/0025-clock-skew-and-stream-integrity.md).
+CREATE TABLE IF NOT EXISTS stream_identity (
+  name TEXT PRIMARY KEY, created TEXT NOT NULL, first_seq INTEGER NOT NULL, deleted INTEGER NOT NULL);
 -- One row per applied event, keyed by its stream sequence (rows append in stream order); the unique
 -- event id is the dedupe. A node seq used twice is found through node_status's watermark and
 -- node_seq_above instead of a third B-tree. The movements of an event point here for its id, type
@@ -17,7 +22,11 @@ CREATE TABLE IF NOT EXISTS applied_events (
 CREATE TABLE IF NOT EXISTS node_status (
   node TEXT PRIMARY KEY, location TEXT NOT NULL, region TEXT, watermark INTEGER NOT NULL, max_seq INTEGER NOT NULL,
   events_applied INTEGER NOT NULL, last_event_at TEXT, last_event_hlc TEXT, last_event_stream_seq INTEGER,
-  last_heard_ms INTEGER, pending INTEGER, oldest_pending_age_ms INTEGER);
+  last_heard_ms INTEGER, pending INTEGER, oldest_pending_age_ms INTEGER,
+  -- Events of the node whose clock was further ahead of their store time than the bound, the lead
+  -- and store time of the latest one, and whether the node's latest event (stream order) was one.
+  clock_skew_events INTEGER NOT NULL DEFAULT 0, clock_ahead_ms INTEGER, clock_skew_stored_ms INTEGER,
+  clock_skewed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS node_seq_above (node TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (node, seq));
 CREATE TABLE IF NOT EXISTS locations (
   location TEXT PRIMARY KEY, region TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, lat REAL, lon REAL);

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { DecidedEvent, InventoryEvent } from '@stocknerve/domain';
+import { TRUST_FILES } from '@stocknerve/identity';
 import { storeEventSubject } from '@stocknerve/protocol';
-import { watchChild } from '@stocknerve/test-harness';
+import { type NatsServerProcess, watchChild } from '@stocknerve/test-harness';
 import { builtHubCli } from '../cli-path.js';
 import { type HubConfig, loadConfig } from '../config.js';
 import { type HubHandle, startHub } from '../hub.js';
@@ -13,13 +15,34 @@ export const ADMIN_TOKEN = 'admin-token-for-tests-0001';
 export const ECOMMERCE_TOKEN = 'ecommerce-token-for-tests-01';
 export const MANAGER_TOKEN = 'manager-token-for-tests-0001';
 
+/**
+ * What a hub needs to reach a test server: its URL, the hub's credentials and the identity
+ * directory (enrollment) from the server's trust chain, and its CA under TLS.
+ */
+export const hubNatsConfig = (server: NatsServerProcess): Partial<HubConfig> => ({
+  natsUrl: server.url,
+  ...(server.auth ? { natsCreds: join(server.auth.dir, TRUST_FILES.hubCreds), identityDir: server.auth.dir } : {}),
+  ...(server.tls ? { natsCa: server.tls.caFile } : {}),
+});
+
+/** The same as environment variables, for a hub process (`spawnHubProcess`). */
+export const hubNatsEnv = (server: NatsServerProcess): Record<string, string> => {
+  const c = hubNatsConfig(server);
+  return {
+    NATS_URL: server.url,
+    ...(c.natsCreds ? { NATS_CREDS: c.natsCreds } : {}),
+    ...(c.identityDir ? { HUB_IDENTITY_DIR: c.identityDir } : {}),
+    ...(c.natsCa ? { NATS_CA: c.natsCa } : {}),
+  };
+};
+
 /** A hub in this process on a free port, talking to the given NATS server. */
-export const startTestHub = (natsUrl: string, overrides: Partial<HubConfig> = {}): Promise<HubHandle> =>
+export const startTestHub = (server: NatsServerProcess, overrides: Partial<HubConfig> = {}): Promise<HubHandle> =>
   startHub(
     loadConfig(
       {},
       {
-        natsUrl,
+        ...hubNatsConfig(server),
         httpPort: 0,
         dbPath: ':memory:',
         tokens: { [ADMIN_TOKEN]: 'admin', [ECOMMERCE_TOKEN]: 'ecommerce', [MANAGER_TOKEN]: 'manager' },
@@ -50,8 +73,9 @@ export const publishStoreEvents = async (
   return acks.map((a) => a.seq);
 };
 
-export const natsClient = async (url: string): Promise<{ nc: NatsConnection; js: JetStreamClient }> => {
-  const nc = await connect({ servers: url, name: 'test-client' });
+/** An operator's client (admin credentials): inspects and writes anything, as a test's setup needs. */
+export const natsClient = async (server: NatsServerProcess): Promise<{ nc: NatsConnection; js: JetStreamClient }> => {
+  const nc = await connect({ ...server.clientOptions('admin'), name: 'test-client' });
   return { nc, js: jetstream(nc) };
 };
 
@@ -107,3 +131,4 @@ export const spawnHubProcess = async (
     },
   };
 };
+export { builtHubCli } from '../cli-path.js';

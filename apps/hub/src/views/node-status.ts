@@ -30,6 +30,18 @@ export const nodeWatermark = (db: SqlStore, node: string): NodeWatermark | undef
   };
 };
 
+/** A node whose events came with a clock ahead of their store time by more than the bound. */
+export interface NodeClockSkew {
+  /** How far ahead the latest such event was, ms. */
+  readonly aheadMs: number;
+  /** When the stream stored it (ISO 8601). */
+  readonly lastSeenAt: string;
+  /** Events of the node judged so (placed at their store time, or counts held for review). */
+  readonly events: number;
+  /** Whether the node's latest event was one of them: its clock is still wrong. */
+  readonly current: boolean;
+}
+
 export interface NodeSyncStatus extends NodeWatermark {
   readonly region: string | null;
   readonly lastEventAt: string | null;
@@ -39,7 +51,26 @@ export interface NodeSyncStatus extends NodeWatermark {
   readonly pending: number | null;
   readonly oldestPendingAgeMs: number | null;
   readonly stale: boolean;
+  /** Its clock as its events showed it; null when none was ever ahead beyond the bound. */
+  readonly clockSkew: NodeClockSkew | null;
+  /** `clock-skew` while its clock is wrong. */
+  readonly flags: readonly 'clock-skew'[];
 }
+
+const clockSkewOf = (r: {
+  clock_skew_events: number | null;
+  clock_ahead_ms: number | null;
+  clock_skew_stored_ms: number | null;
+  clock_skewed: number | null;
+}): NodeClockSkew | null =>
+  r.clock_skew_events && r.clock_ahead_ms !== null && r.clock_skew_stored_ms !== null
+    ? {
+        aheadMs: r.clock_ahead_ms,
+        lastSeenAt: new Date(r.clock_skew_stored_ms).toISOString(),
+        events: r.clock_skew_events,
+        current: r.clock_skewed === 1,
+      }
+    : null;
 
 /** Sync status of every node the hub has heard of (events or heartbeats). */
 export const nodeSyncStatuses = (db: SqlStore, nowMs: number, staleAfterMs: number): NodeSyncStatus[] => {
@@ -51,11 +82,17 @@ export const nodeSyncStatuses = (db: SqlStore, nowMs: number, staleAfterMs: numb
     heard: number | null;
     pending: number | null;
     oldest_pending_age_ms: number | null;
+    clock_skew_events: number | null;
+    clock_ahead_ms: number | null;
+    clock_skew_stored_ms: number | null;
+    clock_skewed: number | null;
   }>(
     `SELECT ids.node AS node, COALESCE(n.location, h.location) AS location, COALESCE(n.region, h.region) AS region,
        n.last_event_at AS last_event_at,
        MAX(COALESCE(n.last_heard_ms, 0), COALESCE(h.last_heartbeat_ms, 0)) AS heard,
-       h.pending AS pending, h.oldest_pending_age_ms AS oldest_pending_age_ms
+       h.pending AS pending, h.oldest_pending_age_ms AS oldest_pending_age_ms,
+       n.clock_skew_events AS clock_skew_events, n.clock_ahead_ms AS clock_ahead_ms,
+       n.clock_skew_stored_ms AS clock_skew_stored_ms, n.clock_skewed AS clock_skewed
      FROM (SELECT node FROM node_status UNION SELECT node FROM node_heartbeats) ids
      LEFT JOIN node_status n ON n.node = ids.node
      LEFT JOIN node_heartbeats h ON h.node = ids.node
@@ -83,7 +120,17 @@ export const nodeSyncStatuses = (db: SqlStore, nowMs: number, staleAfterMs: numb
         pending: r.pending,
         oldestPendingAgeMs: r.oldest_pending_age_ms,
         stale: age === null || age > staleAfterMs,
+        clockSkew: clockSkewOf(r),
+        flags: r.clock_skewed === 1 ? ['clock-skew'] : [],
       },
     ];
   });
 };
+
+/** Nodes whose events ever came with a clock ahead beyond the bound: how many, and whether still. */
+export const nodeClockSkews = (db: SqlStore): { node: string; events: number; current: boolean }[] =>
+  db
+    .all<{ node: string; events: number; skewed: number }>(
+      'SELECT node, clock_skew_events AS events, clock_skewed AS skewed FROM node_status WHERE clock_skew_events > 0 ORDER BY node',
+    )
+    .map((r) => ({ node: r.node, events: r.events, current: r.skewed === 1 }));

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { bridge } from '../../shared/bridge.js';
 import type { StoreNode } from '../node/runtime.js';
+import { ClockWarning } from '../sync/ClockWarning.js';
 import { NodeContext, ScreenContext, useValue } from '../ui/hooks.js';
+import { AccessBanner } from './AccessBanner.js';
 import { SyncBadge } from './SyncBadge.js';
 import { SCREEN_COMPONENTS } from './screens.js';
 import { type ScreenId, screenForKey, shortcutOf, TABS } from './tabs.js';
@@ -61,6 +63,7 @@ export const Shell = ({ node }: { node: StoreNode }) => {
           </div>
           <SyncBadge onOpen={() => show('sync')} />
         </header>
+        <AccessBanner onEnrollAgain={() => show('settings')} />
         <div class="tabs" role="tablist" aria-label="Screens">
           {TABS.map((t, i) => {
             const shortcut = shortcutOf(t);
@@ -86,6 +89,7 @@ export const Shell = ({ node }: { node: StoreNode }) => {
             );
           })}
         </div>
+        <ClockWarning />
         <main class="panels">
           {TABS.filter((t) => visited.has(t.id)).map((t) => {
             const Screen = SCREEN_COMPONENTS[t.id];

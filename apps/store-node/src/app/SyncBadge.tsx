@@ -1,4 +1,5 @@
 import { ageText, agoText } from '../node/format.js';
+import { wrongClock } from '../sync/ClockWarning.js';
 import { useNode, useNow, useObservable } from '../ui/hooks.js';
 
 /** Always-visible sync state: online/offline, events waiting, oldest waiting, last hub contact. */
@@ -11,12 +12,14 @@ export const SyncBadge = ({ onOpen }: { onOpen: () => void }) => {
   const waiting = status.pending === 0 ? 'All synced' : `${status.pending} waiting`;
   const oldest = status.oldestPendingAgeMs === null ? '' : ` (oldest ${ageText(status.oldestPendingAgeMs)})`;
   const contact = status.lastContactAt ? `hub ${agoText(now - status.lastContactAt)}` : 'no hub contact yet';
+  const clockWrong = wrongClock(status) !== null;
   return (
     <button
       type="button"
-      class={`sync-badge sync-${state}`}
+      class={`sync-badge sync-${state}${clockWrong ? ' sync-clock-wrong' : ''}`}
       data-testid="sync-badge"
       data-state={state}
+      data-clock={status.clock === null ? 'unchecked' : clockWrong ? 'wrong' : 'ok'}
       data-pending={status.pending}
       onClick={onOpen}
       aria-keyshortcuts="Alt+9"
@@ -35,6 +38,14 @@ export const SyncBadge = ({ onOpen }: { onOpen: () => void }) => {
         ·
       </span>
       <span>{contact}</span>
+      {clockWrong ? (
+        <>
+          <span class="sep" aria-hidden="true">
+            ·
+          </span>
+          <span class="clock-wrong">Clock wrong</span>
+        </>
+      ) : null}
     </button>
   );
 };

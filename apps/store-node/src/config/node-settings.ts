@@ -1,17 +1,31 @@
-import { LocationId, NodeId, RegionId } from '@stocknerve/domain';
+import { TerminalCredentials } from '@stocknerve/sync';
 import { z } from 'zod';
 
 /** A NATS WebSocket URL (`ws://` or `wss://`): what a browser can open. */
 export const NatsWsUrl = z
   .string()
   .trim()
-  .regex(/^wss?:\/\/[^\s/]+/, { error: 'NATS URL must be a WebSocket URL like ws://hub.example:7423' });
+  .regex(/^wss?:\/\/[^\s/]+/, { error: 'NATS URL must be a WebSocket URL like wss://nats.example:7423' });
 
-/** Everything a terminal needs to run: who it is (the sync package's NodeIdentity) and where NATS is. */
-export const NodeSettings = z.object({
-  natsUrl: NatsWsUrl,
-  location: LocationId,
-  region: RegionId,
-  node: NodeId,
+/** The hub's HTTP base URL: where a terminal enrolls. */
+export const HubUrl = z
+  .string()
+  .trim()
+  .regex(/^https?:\/\/[^\s/]+/, { error: 'hub URL must look like https://hub.example:7480' });
+
+/** Where the terminal finds NATS and the hub: the part of its settings an operator may change. */
+export const Addresses = z.object({ natsUrl: NatsWsUrl, hubUrl: HubUrl });
+export type Addresses = z.infer<typeof Addresses>;
+
+/** What enrolling takes: the addresses and the one-time code an admin created for this terminal. */
+export const EnrollmentRequest = Addresses.extend({
+  code: z.string().trim().min(1, { error: 'enter the enrollment code your manager gave you' }),
 });
+export type EnrollmentRequest = z.infer<typeof EnrollmentRequest>;
+
+/**
+ * Everything a terminal needs to run: the addresses, and the credentials it got by enrolling, which
+ * say who it is (node, location, region: the hub bound its JWT to them).
+ */
+export const NodeSettings = Addresses.extend({ credentials: TerminalCredentials });
 export type NodeSettings = z.infer<typeof NodeSettings>;

@@ -1,6 +1,7 @@
 import { localStock } from '@stocknerve/sync';
 import { useRef, useState } from 'preact/hooks';
 import { newReference } from '../node/references.js';
+import { useWrongClock } from '../sync/ClockWarning.js';
 import { CompleteButton, LineRow, LineScanField, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useAsync, useAutoFocus, useNode, useValue } from '../ui/hooks.js';
 import { type Line, lineOf, useLines } from '../ui/lines.js';
@@ -20,6 +21,8 @@ export const CountsScreen = () => {
   // watermark (which says which local events the figures already include) arrive separately.
   const hubChanged = useValue(node.data.hubChanged$);
   const figures = useAsync(() => localStock(node.db, node.identity), [changed, hubChanged]);
+  // The decider refuses a count from a wrong clock too; this says so before the work is done.
+  const wrongClock = useWrongClock();
 
   const record = async () => {
     if (lines.lines.length === 0) {
@@ -110,7 +113,15 @@ export const CountsScreen = () => {
           </LinesTable>
         </div>
         <aside class="side" aria-label="Count">
-          <CompleteButton onClick={() => void record()}>Record count</CompleteButton>
+          <CompleteButton onClick={() => void record()} disabled={wrongClock !== null}>
+            Record count
+          </CompleteButton>
+          {wrongClock ? (
+            <div class="notice notice-warn" data-testid="counts-disabled">
+              Counts are disabled until this till's clock is fixed: the hub would hold a count stamped with a wrong
+              time.
+            </div>
+          ) : null}
           <Notice value={notice} />
         </aside>
       </div>

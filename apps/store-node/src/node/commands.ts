@@ -80,6 +80,7 @@ export class CommandRunner {
       now: this.now(),
       location: this.identity.location,
       node: this.identity.node,
+      clock: this.sync.status.clock ?? undefined,
     });
     if (!decision.ok) return { ok: false, code: decision.code, message: decision.message };
     if (decision.events.length === 0) return { ok: true, events: [] };

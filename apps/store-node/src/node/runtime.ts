@@ -1,6 +1,6 @@
 import { wsconnect } from '@nats-io/nats-core';
 import type { NodeIdentity } from '@stocknerve/protocol';
-import { type LocalDb, openLocalDb, SyncClient } from '@stocknerve/sync';
+import { type LocalDb, openLocalDb, SyncClient, terminalAuth } from '@stocknerve/sync';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { NodeSettings } from '../config/node-settings.js';
 import { APP_VERSION } from '../version.js';
@@ -20,20 +20,24 @@ export interface StoreNode {
   stop(): Promise<void>;
 }
 
-/** IndexedDB database of a terminal: one per node id, so a re-provisioned terminal never mixes logs. */
+/**
+ * IndexedDB database of a terminal: one per node id, so a till enrolled as another node never mixes
+ * logs, and one enrolled again as the same node (after a revocation) keeps its log.
+ */
 export const databaseNameOf = (node: string): string => `stocknerve-${node}`;
 
 /**
  * Opens the terminal's local database and starts syncing. Resolves without waiting for NATS: the
- * till works from the first second, online or not.
+ * till works from the first second, online or not. Who it is comes from its credentials (the hub
+ * bound them to that identity; the server refuses anything else).
  */
 export const startStoreNode = async (settings: NodeSettings): Promise<StoreNode> => {
-  const identity: NodeIdentity = { node: settings.node, location: settings.location, region: settings.region };
+  const identity: NodeIdentity = settings.credentials.identity;
   // Strict durability: with Chromium's default ("relaxed") a committed IndexedDB transaction may
   // still sit in the OS cache, so a sale shown as done could vanish in a power cut or crash.
   // No RxDB dev-mode here: in a browser it injects an iframe loaded from the internet.
   const db = await openLocalDb({
-    name: databaseNameOf(settings.node),
+    name: databaseNameOf(identity.node),
     storage: getRxStorageDexie({ chromeTransactionDurability: 'strict' }),
   });
   const sync = new SyncClient({
@@ -43,7 +47,10 @@ export const startStoreNode = async (settings: NodeSettings): Promise<StoreNode>
     connect: () =>
       wsconnect({
         servers: settings.natsUrl,
-        name: `stocknerve-${settings.node}`,
+        name: `stocknerve-${identity.node}`,
+        // Signs the server's nonce with the seed kept on this till; its inbox prefix is the only
+        // one its permissions let it subscribe to.
+        ...terminalAuth(settings.credentials),
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
         // Otherwise every outbox publish builds an Error with the caller's async stack up front, in

@@ -1,10 +1,21 @@
-import type { EventDoc } from '@stocknerve/sync';
+import { skewText } from '@stocknerve/domain';
+import type { EventDoc, SyncStatus } from '@stocknerve/sync';
 import { useEffect, useState } from 'preact/hooks';
 import { ageText, agoText, clockTime } from '../node/format.js';
 import { useAutoFocus, useNode, useNow, useObservable } from '../ui/hooks.js';
 import { eventSummary } from './event-summary.js';
 
 const RECENT = 100;
+
+/** `2 s ahead of the hub (checked 4 min ago)`, or why nothing is known yet. */
+const clockText = (clock: SyncStatus['clock'], now: number): string => {
+  if (!clock) return 'not checked yet (no answer from the hub)';
+  const off =
+    clock.skewMs === 0
+      ? 'same as the hub'
+      : `${skewText(clock.skewMs)} ${clock.skewMs > 0 ? 'ahead of' : 'behind'} the hub`;
+  return `${off} (checked ${agoText(now - clock.checkedAt)}; counts ${clock.ok ? 'allowed' : 'disabled'} beyond ${skewText(clock.maxSkewMs)})`;
+};
 
 /** This node's sync state in detail, and its recent events with their sync state. */
 export const SyncPanel = () => {
@@ -37,6 +48,10 @@ export const SyncPanel = () => {
         <dd>{status.lastContactAt ? agoText(now - status.lastContactAt) : 'not since the app started'}</dd>
         <dt>Last acknowledgement</dt>
         <dd>{status.lastAckAt ? agoText(now - status.lastAckAt) : '—'}</dd>
+        <dt>Clock</dt>
+        <dd data-testid="sync-clock" class={status.clock && !status.clock.ok ? 'error-text' : undefined}>
+          {clockText(status.clock, now)}
+        </dd>
         <dt>Events recorded here</dt>
         <dd>{status.lastSeq}</dd>
         <dt>Applied at the hub</dt>

@@ -142,8 +142,16 @@ export const RemoveButton = ({ sku, onRemove }: { sku: string; onRemove: () => v
 );
 
 /** The button that records the document, with its shortcut. */
-export const CompleteButton = ({ children, onClick }: { children: ComponentChildren; onClick: () => void }) => (
-  <button type="button" class="primary big" onClick={onClick} aria-keyshortcuts="F9 Control+Enter">
+export const CompleteButton = ({
+  children,
+  onClick,
+  disabled = false,
+}: {
+  children: ComponentChildren;
+  onClick: () => void;
+  disabled?: boolean;
+}) => (
+  <button type="button" class="primary big" onClick={onClick} disabled={disabled} aria-keyshortcuts="F9 Control+Enter">
     {children} <kbd>F9</kbd>
   </button>
 );

@@ -1,3 +1,4 @@
+import type { TerminalClock } from '../clock/terminal-clock.js';
 import type { EventOf, EventType } from '../events/registry.js';
 
 /** An event as a decider produces it: the fact, before a producer stamps id, seq, HLC and so on. */
@@ -25,7 +26,8 @@ export type RejectionCode =
   | 'PickupNotAtThisLocation'
   | 'PickupNotOpen'
   | 'NotAStore'
-  | 'InvalidAdjustment';
+  | 'InvalidAdjustment'
+  | 'ClockSkew';
 
 export type Decision =
   | { readonly ok: true; readonly events: readonly DecidedEvent[] }
@@ -44,6 +46,8 @@ export interface CommandMetadata {
 export interface StoreCommandMetadata extends CommandMetadata {
   readonly location: string;
   readonly node: string;
+  /** The terminal's clock against the hub's, as last checked (absent: not checked yet, e.g. offline). */
+  readonly clock?: TerminalClock | undefined;
 }
 
 /** Thrown only for a command type the switch does not know: a programming error, not bad input. */

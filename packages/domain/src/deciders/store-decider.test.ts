@@ -303,6 +303,47 @@ describe('RecordCount', () => {
       .when({ type: 'RecordCount', data })
       .thenEmits([{ type: 'CycleCounted', data }]);
   });
+
+  const data = { countId: 'C-2', lines: [{ sku: 'SKU-1', countedQty: 4 }] };
+  const withClock = (skewMs: number): StoreCommandMetadata => ({ ...HERE, clock: { skewMs, maxSkewMs: 300_000 } });
+
+  it('is refused while the till’s clock is further ahead of the hub than the hub accepts', () => {
+    givenStore([], withClock((3 * 60 + 12) * 60_000))
+      .when({ type: 'RecordCount', data })
+      .thenRejects('ClockSkew', /^This till's clock is 3 h 12 min ahead of the hub\. .*Sales are still recorded\.$/);
+  });
+
+  it('is refused while the till’s clock is behind by more than that too', () => {
+    givenStore([], withClock(-20 * 60_000))
+      .when({ type: 'RecordCount', data })
+      .thenRejects('ClockSkew', /20 min behind the hub/);
+  });
+
+  it('is recorded with a clock within the bound, or one not checked yet (offline)', () => {
+    givenStore([], withClock(300_000))
+      .when({ type: 'RecordCount', data })
+      .thenEmits([{ type: 'CycleCounted', data }]);
+    givenStore([], HERE)
+      .when({ type: 'RecordCount', data })
+      .thenEmits([{ type: 'CycleCounted', data }]);
+  });
+
+  it('leaves sales, returns and receipts alone however wrong the clock is', () => {
+    const wrong = withClock(75 * 365 * 86_400_000);
+    const line = { sku: 'SKU-1', qty: 1, unitPriceCents: 100 };
+    givenStore([], wrong)
+      .when({ type: 'RecordSale', data: { receiptId: 'R-9', currency: 'EUR', lines: [line] } })
+      .thenEmits([sale('R-9', [line])]);
+    givenStore([], wrong)
+      .when({
+        type: 'RecordReturn',
+        data: { returnId: 'RET-9', lines: [{ sku: 'SKU-1', qty: 1, restockTo: 'sellable' }] },
+      })
+      .thenEmits([returned('RET-9', undefined, [{ sku: 'SKU-1', qty: 1 }])]);
+    givenStore([], wrong)
+      .when({ type: 'ReceiveGoods', data: { purchaseOrderId: 'PO-9', lines: [{ sku: 'SKU-1', qty: 5 }] } })
+      .thenEmits([{ type: 'GoodsReceived', data: { purchaseOrderId: 'PO-9', lines: [{ sku: 'SKU-1', qty: 5 }] } }]);
+  });
 });
 
 describe('pickups', () => {

@@ -1,3 +1,4 @@
+import { clockWarningText, isClockWrong } from '../clock/terminal-clock.js';
 import type { PickupState } from '../projection/state.js';
 import type { InventoryView } from '../projection/view.js';
 import { accept, type Decision, reject, type StoreCommandMetadata, UnknownCommandError } from './decision.js';
@@ -69,6 +70,14 @@ const adjustStock = ({ data }: Of<'AdjustStock'>): Decision => {
   return accept({ type: 'StockAdjusted', data });
 };
 
+// A count sets on hand as of its HLC: from a clock that is wrong it would misplace the movements
+// around it, and the hub holds it for review (docs/decisions/0025-clock-skew-and-stream-integrity.md).
+// Sales and other movements are never refused: the hub counts them, placed at their store time.
+const recordCount = ({ data }: Of<'RecordCount'>, meta: StoreCommandMetadata): Decision =>
+  meta.clock && isClockWrong(meta.clock)
+    ? reject('ClockSkew', clockWarningText(meta.clock), { skewMs: meta.clock.skewMs, maxSkewMs: meta.clock.maxSkewMs })
+    : accept({ type: 'CycleCounted', data });
+
 type OpenPickup = { readonly open: true; readonly order: NonNullable<PickupState['order']>; readonly picked: boolean };
 
 const openPickupAt = (view: InventoryView, pickupId: string, location: string): OpenPickup | Decision => {
@@ -119,7 +128,7 @@ export const decideStoreCommand = (
     case 'AdjustStock':
       return adjustStock(command);
     case 'RecordCount':
-      return accept({ type: 'CycleCounted', data: command.data });
+      return recordCount(command, meta);
     case 'PickPickup':
       return pickPickup(command, view, meta);
     case 'HandOverPickup':

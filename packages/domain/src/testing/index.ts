@@ -1,2 +1,3 @@
 export * from './arbitraries.js';
+export * from './clock-worlds.js';
 export * from './event-factory.js';

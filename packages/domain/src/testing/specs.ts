@@ -1,4 +1,11 @@
 import { expect } from 'vitest';
+import {
+  applyStoredEvent,
+  type ClockVerdict,
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  foldStoredEvents,
+  type StoredEvent,
+} from '../clock/clock-rule.js';
 import type { DecidedEvent, Decision, RejectionCode, StoreCommandMetadata } from '../deciders/decision.js';
 import type { HubCommand, HubCommandMetadata } from '../deciders/hub-commands.js';
 import { decideHubCommand } from '../deciders/hub-decider.js';
@@ -7,7 +14,7 @@ import { decideStoreCommand } from '../deciders/store-decider.js';
 import type { InventoryEvent } from '../events/registry.js';
 import { foldEvents } from '../projection/apply-event.js';
 import { initialInventoryState } from '../projection/state.js';
-import { type InventoryView, inventoryView } from '../projection/view.js';
+import { type InventoryView, inventoryView, type StockFigures, stockFiguresOf } from '../projection/view.js';
 
 /** The outcome of a `when`, to assert on. */
 export interface Then {
@@ -47,4 +54,24 @@ export const givenStore = (events: readonly InventoryEvent[], meta: StoreCommand
 /** given(past events).when(hub command).thenEmits(...) */
 export const givenHub = (events: readonly InventoryEvent[], meta: HubCommandMetadata) => ({
   when: (command: HubCommand): Then => thenOf(decideHubCommand(command, viewOf(events), meta)),
+});
+
+/** The outcome of a stored event's `when`, to assert on. */
+export interface ThenStored {
+  /** What the clock rule made of the event. */
+  readonly verdict: ClockVerdict;
+  /** A cell's figures after it. */
+  figures(sku: string, location: string): StockFigures;
+}
+
+/**
+ * given(events as the stream stored them).when(event, storedMs): the hub's projection, clock rule
+ * included, with `maxSkewMs` as its bound.
+ */
+export const givenStored = (stored: readonly StoredEvent[], maxSkewMs = DEFAULT_MAX_CLOCK_SKEW_MS) => ({
+  when: (event: InventoryEvent, storedMs: number): ThenStored => {
+    const state = foldStoredEvents(stored, initialInventoryState(), maxSkewMs);
+    const verdict = applyStoredEvent(state, event, storedMs, maxSkewMs);
+    return { verdict, figures: (sku, location) => stockFiguresOf(state, sku, location) };
+  },
 });

@@ -13,9 +13,27 @@ export interface NatsLinkHooks {
   readonly closed: () => void;
   /** Something went wrong that the node's status should show. */
   readonly problem: (message: string) => void;
+  /**
+   * The server refused this node's credentials (the message), or accepted them again (null). A
+   * refusal does not stop the link: it keeps dialling, as a node does while offline.
+   */
+  readonly credentialsRefused: (message: string | null) => void;
 }
 
 const messageOf = (error: unknown) => String((error as Error)?.message ?? error);
+
+/**
+ * The server's words for credentials it refuses: "Authorization Violation" at connect (unknown,
+ * revoked or wrong key), "User Authentication Revoked" to a connected user whose key the account
+ * revoked (nats.js reports it as a plain protocol error, then reconnects forever), and expiry.
+ */
+const CREDENTIALS_REFUSED = /authorization violation|authentication revoked|authentication expired/i;
+
+/** The refusal's message when `error` says the server refused the credentials, else null. */
+export const credentialsRefusal = (error: unknown): string | null => {
+  const message = messageOf(error);
+  return CREDENTIALS_REFUSED.test(message) ? message : null;
+};
 
 /**
  * A node's connection to NATS, kept up for as long as it runs: dials with backoff while the server
@@ -60,7 +78,11 @@ export class NatsLink {
         nc = await this.connect();
       } catch (error) {
         this.hooks.down();
-        this.hooks.problem(`cannot reach NATS: ${messageOf(error)}`);
+        const refusal = credentialsRefusal(error);
+        if (refusal) this.hooks.credentialsRefused(refusal);
+        this.hooks.problem(
+          refusal ? `NATS refused this node's credentials: ${refusal}` : `cannot reach NATS: ${messageOf(error)}`,
+        );
         attempt++;
         await new Promise((r) => setTimeout(r, backoffMs(attempt, 500, 10_000)));
         continue;
@@ -70,6 +92,7 @@ export class NatsLink {
         return;
       }
       attempt = 0;
+      this.hooks.credentialsRefused(null);
       this.nc = nc;
       // Statuses are followed while the connection is being set up: a server that dies during
       // the set-up must show as offline, and the set-up must run again after the reconnect.
@@ -81,12 +104,22 @@ export class NatsLink {
             this.link++;
             this.hooks.down();
           }
-          if (s.type === 'reconnect') void this.setUp(nc, ++this.link);
+          if (s.type === 'reconnect') {
+            this.hooks.credentialsRefused(null);
+            void this.setUp(nc, ++this.link);
+          }
+          const refusal = s.type === 'error' ? credentialsRefusal(s.error) : null;
+          if (refusal) {
+            this.hooks.credentialsRefused(refusal);
+            this.hooks.problem(`NATS refused this node's credentials: ${refusal}`);
+          }
         }
       } catch (error) {
         this.hooks.problem(messageOf(error));
       }
-      await nc.closed();
+      const closedBy = await nc.closed();
+      const refusal = closedBy ? credentialsRefusal(closedBy) : null;
+      if (refusal) this.hooks.credentialsRefused(refusal);
       this.link++;
       this.hooks.closed();
       this.hooks.down();

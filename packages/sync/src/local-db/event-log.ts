@@ -99,6 +99,26 @@ export class EventLog {
     return this.lastSeq === 0;
   }
 
+  /** The wall clock (ms) of the HLC the next local event builds on. */
+  get clockWallMs(): number {
+    return this.clock.wallMs;
+  }
+
+  /**
+   * Sets the clock back to `wallMs` when it is more than `maxAheadMs` ahead of it. Once the wall
+   * clock is known to be right (checked against the hub's), a HLC left ahead by a clock that was
+   * wrong would otherwise stamp every later event as far ahead, and the hub would hold every count.
+   * The hub placed the events stamped ahead at their store time, so events stamped from the wall
+   * clock order after them there. Resolves true when it set the clock back.
+   */
+  rebaseClock(wallMs: number, maxAheadMs: number): Promise<boolean> {
+    return this.serial(async () => {
+      if (this.clock.wallMs - wallMs <= maxAheadMs) return false;
+      this.clock = { wallMs, counter: 0, node: this.identity.node };
+      return true;
+    });
+  }
+
   /** Makes later local events order after a timestamp seen from elsewhere (hub data). */
   observe(remoteHlc: string): void {
     const remote = parseHlc(remoteHlc);

@@ -28,7 +28,7 @@ export const readOwnWatermark = async (
   invalid?: (problem: string) => void,
 ): Promise<WatermarkRead | undefined> => {
   const bucket = KV_BUCKETS.watermarks;
-  const message = await jsm.streams
+  const message = await jsm.direct
     .getMessage(kvStreamOf(bucket), { last_by_subj: kvSubjectOf(bucket, kvKeys.watermark(identity.node)) })
     .catch(() => null);
   if (!message) return undefined;

@@ -16,7 +16,7 @@ export const restoreFromHub = async (
   const subject = nodeEventSubject(log.identity);
   let last: number;
   try {
-    const lastMsg = await jsm.streams.getMessage(NAMES.eventStream, { last_by_subj: subject });
+    const lastMsg = await jsm.direct.getMessage(NAMES.eventStream, { last_by_subj: subject });
     if (!lastMsg) return 0;
     last = lastMsg.seq;
   } catch (error) {

@@ -1,8 +1,9 @@
 import { type NatsConnection, wsconnect } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { InventoryEvent } from '@stocknerve/domain';
+import type { NatsAuthOptions } from '@stocknerve/identity';
 import type { NodeIdentity } from '@stocknerve/protocol';
-import { wsFactory } from '@stocknerve/test-harness';
+import { type NatsServerProcess, wsFactory, wsFactoryWith } from '@stocknerve/test-harness';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
@@ -54,25 +55,46 @@ export const recordReceipts = async (log: EventLog, count: number): Promise<Inve
   return recorded;
 };
 
-/** TCP transport for Node: reconnect forever, short waits (tests restart servers). */
-export const tcpTransport = (url: string) => (): Promise<NatsConnection> =>
-  connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'stocknerve-node' });
+/** TCP transport for Node: reconnect forever, short waits (tests restart servers). `auth`: the node's credentials. */
+export const tcpTransport =
+  (url: string, auth: Partial<NatsAuthOptions> & { tls?: { caFile: string } } = {}) =>
+  (): Promise<NatsConnection> =>
+    connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'stocknerve-node', ...auth });
 
 /**
  * WebSocket transport, as in the browser (`wsconnect`), with the `ws` package as the socket
  * (Node 20 has no global WebSocket): reconnect forever, short waits.
  */
-export const wsTransport = (url: string) => (): Promise<NatsConnection> =>
-  wsconnect({ servers: url, wsFactory, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'stocknerve-node-ws' });
+export const wsTransport =
+  (url: string, auth: Partial<NatsAuthOptions> = {}, ca?: string) =>
+  (): Promise<NatsConnection> =>
+    wsconnect({
+      servers: url,
+      wsFactory: ca ? wsFactoryWith({ ca }) : wsFactory,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      name: 'stocknerve-node-ws',
+      ...auth,
+    });
+
+/** A terminal's TCP transport to a test server: its own credentials (and the server's CA under TLS). */
+export const terminalTransport = async (
+  server: NatsServerProcess,
+  identity: NodeIdentity,
+): Promise<() => Promise<NatsConnection>> => {
+  const auth = server.auth ? await server.auth.terminal(identity) : {};
+  return tcpTransport(server.url, { ...auth, ...(server.tls ? { tls: { caFile: server.tls.caFile } } : {}) });
+};
 
 /** A started sync client for a node, with a fresh (or given) local database. */
 export const startTestNode = async (
   identity: NodeIdentity,
-  natsUrl: string,
+  server: NatsServerProcess,
   options: Partial<SyncClientOptions> & { db?: LocalDb } = {},
 ): Promise<SyncClient> => {
   const db = options.db ?? (await openTestDb());
-  const client = new SyncClient({ identity, db, connect: tcpTransport(natsUrl), heartbeatMs: 1000, ...options });
+  const connect = await terminalTransport(server, identity);
+  const client = new SyncClient({ identity, db, connect, heartbeatMs: 1000, ...options });
   await client.start();
   return client;
 };

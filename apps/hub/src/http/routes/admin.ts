@@ -12,7 +12,7 @@ import { ADMIN_ONLY } from '../auth.js';
 import { executeCommand } from '../commands.js';
 import { json, problem } from '../reply.js';
 import { type Route, route } from '../route.js';
-import { CatalogItemSchema, ErrorBody, LocationSchema } from '../schemas.js';
+import { ApiLocationId, CatalogItemSchema, ErrorBody, LocationSchema } from '../schemas.js';
 
 const LocationInfoSchema = LocationSchema.omit({ lastHeardAt: true, ageMs: true, stale: true });
 const UNAVAILABLE = { description: 'The event log could not be reached in time; retry', schema: ErrorBody };
@@ -29,7 +29,7 @@ export const adminRoutes = (ctx: HubContext): Route[] => {
       description: 'Store events from a location are accepted only once it is defined.',
       tag: 'admin',
       access: ADMIN_ONLY,
-      body: DefineLocationData,
+      body: DefineLocationData.extend({ location: ApiLocationId }),
       responses: {
         201: { description: 'Location defined', schema: LocationInfoSchema },
         200: { description: 'Existing location redefined', schema: LocationInfoSchema },
@@ -67,7 +67,7 @@ export const adminRoutes = (ctx: HubContext): Route[] => {
       summary: 'Sets the units of a SKU kept back from every channel at a location',
       tag: 'admin',
       access: ADMIN_ONLY,
-      body: SetSafetyStockData,
+      body: SetSafetyStockData.extend({ location: ApiLocationId }),
       responses: {
         200: { description: 'Safety stock set', schema: SetSafetyStockData },
         422: { description: 'UnknownLocation', schema: ErrorBody },
@@ -125,7 +125,10 @@ export const adminRoutes = (ctx: HubContext): Route[] => {
       handle: () => {
         const { tokens, ...rest } = ctx.config;
         const perRole: Record<string, number> = {};
-        for (const role of Object.values(tokens)) perRole[role] = (perRole[role] ?? 0) + 1;
+        for (const grant of Object.values(tokens)) {
+          const role = typeof grant === 'string' ? grant : grant.role;
+          perRole[role] = (perRole[role] ?? 0) + 1;
+        }
         // Credentials in a NATS URL are as secret as the tokens.
         const natsUrl = rest.natsUrl.replace(/\/\/[^/@,]*@/g, '//***@');
         return json(200, { ...rest, natsUrl, tokens: perRole });

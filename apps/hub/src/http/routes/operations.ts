@@ -1,4 +1,3 @@
-import { LocationId } from '@stocknerve/domain';
 import { z } from 'zod';
 import type { HubContext } from '../../hub-context.js';
 import { catalogPage } from '../../views/catalog-queries.js';
@@ -7,7 +6,15 @@ import { nodeSyncStatuses } from '../../views/node-status.js';
 import { MANAGER_READ } from '../auth.js';
 import { json } from '../reply.js';
 import { type Route, route } from '../route.js';
-import { CatalogItemSchema, encodeSkuCursor, IncidentSchema, Limit, NodeStatusSchema, SkuCursor } from '../schemas.js';
+import {
+  ApiLocationId,
+  CatalogItemSchema,
+  encodeSkuCursor,
+  IncidentSchema,
+  Limit,
+  NodeStatusSchema,
+  SkuCursor,
+} from '../schemas.js';
 
 /** What managers watch: incidents, the sync status of every node, the catalog. */
 export const operationsRoutes = (ctx: HubContext): Route[] => [
@@ -20,7 +27,7 @@ export const operationsRoutes = (ctx: HubContext): Route[] => [
     access: MANAGER_READ,
     query: z.object({
       kind: z.enum(['oversell', 'pickup-rejected']).optional(),
-      location: LocationId.optional(),
+      location: ApiLocationId.optional(),
       limit: Limit(100, 1000),
     }),
     responses: { 200: { description: 'Incidents', schema: z.object({ incidents: z.array(IncidentSchema) }) } },

@@ -1,44 +1,68 @@
 import { randomBytes } from 'node:crypto';
-import { ChannelId, LocationId, PlaceReservationData, ReleaseReservationData, uuidv7 } from '@stocknerve/domain';
+import { ChannelId, PlaceReservationData, ReleaseReservationData, uuidv7 } from '@stocknerve/domain';
 import { z } from 'zod';
 import type { HubContext } from '../../hub-context.js';
-import { listReservations, reservationByKey, reservationRecord } from '../../views/reservations-queries.js';
+import {
+  listReservations,
+  type ReservationFilter,
+  type ReservationRecord,
+  reservationByKey,
+  reservationRecord,
+} from '../../views/reservations-queries.js';
 import { STOREFRONT_READ, STOREFRONT_WRITE } from '../auth.js';
+import { inScope, outOfScope } from '../channel-scope.js';
 import { executeCommand, sameLines } from '../commands.js';
-import { json, notFound, type Reply } from '../reply.js';
+import { json, notFound, problem, type Reply } from '../reply.js';
+import type { RequestContext } from '../request-context.js';
 import { type Route, route } from '../route.js';
-import { ErrorBody, Limit, ReservationIdParams, ReservationSchema } from '../schemas.js';
+import { ApiLocationId, ErrorBody, Limit, ReservationIdParams, ReservationSchema } from '../schemas.js';
 
 const isObjectPayload = (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null;
 
-/** PlaceReservationData without the key (it comes in a header), with an optional id and a TTL option. */
-const PlaceReservationBody = PlaceReservationData.omit({ idempotencyKey: true, reservationId: true, expiresAt: true })
-  .extend({
-    reservationId: PlaceReservationData.shape.reservationId
-      .optional()
-      .meta({ description: 'Your id for the hold; a UUIDv7 is generated when absent.' }),
-    expiresAt: PlaceReservationData.shape.expiresAt
-      .optional()
-      .meta({ description: 'When the hold lapses unless confirmed (ISO 8601 UTC). Give this or ttlSeconds.' }),
-    ttlSeconds: z
-      .number({ error: 'ttlSeconds must be a number' })
-      .int({ error: 'ttlSeconds must be a whole number' })
-      .min(1, { error: 'ttlSeconds must be at least 1' })
-      .max(86_400, { error: 'ttlSeconds must be at most 86400' })
-      .optional()
-      .meta({ description: 'Seconds from now until the hold lapses (1..86400). Give this or expiresAt.' }),
-  })
-  // Checked even when other fields are invalid, so one answer lists every problem.
-  .refine((body) => body.expiresAt !== undefined || body.ttlSeconds !== undefined, {
-    path: ['expiresAt'],
-    error: 'give expiresAt or ttlSeconds',
-    when: isObjectPayload,
-  })
-  .refine((body) => body.expiresAt === undefined || body.ttlSeconds === undefined, {
-    path: ['ttlSeconds'],
-    error: 'give expiresAt or ttlSeconds, not both',
-    when: isObjectPayload,
-  });
+/**
+ * PlaceReservationData without the key (it comes in a header), with an optional id and a TTL option.
+ * However the expiry is given, the hold may last at most `maxHoldMs` from `now()`.
+ */
+const placeReservationBody = (maxHoldMs: number, now: () => number) => {
+  const maxSeconds = Math.floor(maxHoldMs / 1000);
+  return (
+    PlaceReservationData.omit({ idempotencyKey: true, reservationId: true, expiresAt: true })
+      .extend({
+        reservationId: PlaceReservationData.shape.reservationId
+          .optional()
+          .meta({ description: 'Your id for the hold; a UUIDv7 is generated when absent.' }),
+        location: ApiLocationId.nullable(),
+        expiresAt: PlaceReservationData.shape.expiresAt
+          .refine((expiresAt) => Date.parse(expiresAt) - now() <= maxHoldMs, {
+            error: `expiresAt must be at most ${maxSeconds} seconds from now (the longest hold this hub grants)`,
+          })
+          .optional()
+          .meta({
+            description: `When the hold lapses unless confirmed (ISO 8601 UTC), at most ${maxSeconds} s from now. Give this or ttlSeconds.`,
+          }),
+        ttlSeconds: z
+          .number({ error: 'ttlSeconds must be a number' })
+          .int({ error: 'ttlSeconds must be a whole number' })
+          .min(1, { error: 'ttlSeconds must be at least 1' })
+          .max(maxSeconds, {
+            error: `ttlSeconds must be at most ${maxSeconds} (the longest hold this hub grants)`,
+          })
+          .optional()
+          .meta({ description: `Seconds from now until the hold lapses (1..${maxSeconds}). Give this or expiresAt.` }),
+      })
+      // Checked even when other fields are invalid, so one answer lists every problem.
+      .refine((body) => body.expiresAt !== undefined || body.ttlSeconds !== undefined, {
+        path: ['expiresAt'],
+        error: 'give expiresAt or ttlSeconds',
+        when: isObjectPayload,
+      })
+      .refine((body) => body.expiresAt === undefined || body.ttlSeconds === undefined, {
+        path: ['ttlSeconds'],
+        error: 'give expiresAt or ttlSeconds, not both',
+        when: isObjectPayload,
+      })
+  );
+};
 
 const IdempotencyHeaders = z.object({
   'idempotency-key': z
@@ -62,12 +86,30 @@ const REJECTIONS = {
   503: { description: 'The event log could not be reached in time; retry', schema: ErrorBody },
 } as const;
 
+const SCOPE_NOTE =
+  'An ecommerce token limited to channels (`stocknerve-hub token create --channel`) sees and changes only ' +
+  "its channels' reservations: another channel's answers 404, as an unknown id does.";
+
+/** Descending, by code units as SQLite compares text. */
+const descending = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+
+/** Newest first, as listReservations orders them. */
+const newestFirst = (a: ReservationRecord, b: ReservationRecord) =>
+  descending(a.placedAt, b.placedAt) || descending(a.reservationId, b.reservationId);
+
 /** Holds for online carts and marketplace orders: place, confirm, release, read. */
 export const reservationRoutes = (ctx: HubContext): Route[] => {
-  const current = (id: string): Reply => {
+  const visible = (id: string, rc: RequestContext): ReservationRecord | undefined => {
     const record = reservationRecord(ctx.store, id);
+    return record && inScope(rc.principal, record.channel) ? record : undefined;
+  };
+  const current = (id: string, rc: RequestContext): Reply => {
+    const record = visible(id, rc);
     return record ? json(200, record) : notFound(`no reservation ${id}`);
   };
+  /** What the decider answers for an unknown id, for one the caller may not see. */
+  const unknown = (id: string): Reply => problem(404, 'UnknownReservation', `no reservation ${id}`, { details: null });
+  const PlaceReservationBody = placeReservationBody(ctx.config.maxHoldMs, ctx.now);
   return [
     route({
       method: 'post',
@@ -77,7 +119,9 @@ export const reservationRoutes = (ctx: HubContext): Route[] => {
       description:
         'Decided by the hub serially against the views: granted only if every line fits the channel ATP, so ' +
         'concurrent requests never oversell. Answers 201 with the new reservation, or 200 with the existing one ' +
-        'when the same Idempotency-Key and content were already placed.',
+        `when the same Idempotency-Key and content were already placed. A hold lasts at most ${Math.floor(ctx.config.maxHoldMs / 1000)} s ` +
+        '(HUB_MAX_HOLD_MS), whether expiresAt or ttlSeconds sets it. An ecommerce token limited to channels may place ' +
+        'only for them: another channel answers 403 with `field: "channel"`.',
       tag: 'reservations',
       access: STOREFRONT_WRITE,
       headers: IdempotencyHeaders,
@@ -87,6 +131,11 @@ export const reservationRoutes = (ctx: HubContext): Route[] => {
         200: {
           description: 'Idempotent replay: the reservation placed earlier with this key',
           schema: ReservationSchema,
+        },
+        403: {
+          description:
+            'The role may not place reservations, or the token is limited to other channels (field: channel)',
+          schema: ErrorBody,
         },
         409: {
           description:
@@ -98,6 +147,8 @@ export const reservationRoutes = (ctx: HubContext): Route[] => {
         503: REJECTIONS[503],
       },
       handle: async ({ headers, body, rc }) => {
+        const refused = outOfScope(rc.principal, body.channel, 'body');
+        if (refused) return refused;
         const now = ctx.now();
         const idempotencyKey = headers['idempotency-key'];
         const expiresMs =
@@ -139,17 +190,18 @@ export const reservationRoutes = (ctx: HubContext): Route[] => {
       path: '/v1/reservations/:id/confirm',
       operationId: 'confirmReservation',
       summary: 'Confirms a hold (the order was paid): it no longer expires',
-      description: 'Confirming a confirmed reservation answers 200 again.',
+      description: `Confirming a confirmed reservation answers 200 again. ${SCOPE_NOTE}`,
       tag: 'reservations',
       access: STOREFRONT_WRITE,
       params: ReservationIdParams,
       responses: { 200: { description: 'The confirmed reservation', schema: ReservationSchema }, ...REJECTIONS },
       handle: async ({ params, rc }) => {
+        if (rc.principal?.channels && !visible(params.id, rc)) return unknown(params.id);
         const executed = await executeCommand(ctx, rc, {
           type: 'ConfirmReservation',
           data: { reservationId: params.id },
         });
-        return executed.ok ? current(params.id) : executed.reply;
+        return executed.ok ? current(params.id, rc) : executed.reply;
       },
     }),
     route({
@@ -157,18 +209,19 @@ export const reservationRoutes = (ctx: HubContext): Route[] => {
       path: '/v1/reservations/:id/release',
       operationId: 'releaseReservation',
       summary: 'Gives a hold back (cancelled, or fulfilled by a shipment recorded elsewhere)',
-      description: 'Releasing a released reservation answers 200 again; an expired one is 409.',
+      description: `Releasing a released reservation answers 200 again; an expired one is 409. ${SCOPE_NOTE}`,
       tag: 'reservations',
       access: STOREFRONT_WRITE,
       params: ReservationIdParams,
       body: ReleaseBody,
       responses: { 200: { description: 'The released reservation', schema: ReservationSchema }, ...REJECTIONS },
       handle: async ({ params, body, rc }) => {
+        if (rc.principal?.channels && !visible(params.id, rc)) return unknown(params.id);
         const executed = await executeCommand(ctx, rc, {
           type: 'ReleaseReservation',
           data: { reservationId: params.id, reason: body.reason },
         });
-        return executed.ok ? current(params.id) : executed.reply;
+        return executed.ok ? current(params.id, rc) : executed.reply;
       },
     }),
     route({
@@ -176,32 +229,51 @@ export const reservationRoutes = (ctx: HubContext): Route[] => {
       path: '/v1/reservations/:id',
       operationId: 'getReservation',
       summary: 'One reservation',
+      description: SCOPE_NOTE,
       tag: 'reservations',
       access: STOREFRONT_READ,
       params: ReservationIdParams,
       responses: {
         200: { description: 'The reservation', schema: ReservationSchema },
-        404: { description: 'No such reservation', schema: ErrorBody },
+        404: { description: "No such reservation (or another channel's)", schema: ErrorBody },
       },
-      handle: ({ params }) => current(params.id),
+      handle: ({ params, rc }) => current(params.id, rc),
     }),
     route({
       method: 'get',
       path: '/v1/reservations',
       operationId: 'listReservations',
       summary: 'Reservations, newest first, filtered by status, channel and location',
+      description:
+        'An ecommerce token limited to channels lists only their reservations; naming another channel answers 403 ' +
+        'with `field: "channel"`.',
       tag: 'reservations',
       access: STOREFRONT_READ,
       query: z.object({
         status: z.enum(['placed', 'confirmed', 'released', 'expired']).optional(),
         channel: ChannelId.optional(),
-        location: LocationId.optional(),
+        location: ApiLocationId.optional(),
         limit: Limit(100, 1000),
       }),
       responses: {
         200: { description: 'Reservations', schema: z.object({ reservations: z.array(ReservationSchema) }) },
+        403: {
+          description: 'The role may not read reservations, or the token is limited to other channels (field: channel)',
+          schema: ErrorBody,
+        },
       },
-      handle: ({ query }) => json(200, { reservations: listReservations(ctx.store, query) }),
+      handle: ({ query, rc }) => {
+        const channels = rc.principal?.channels;
+        if (query.channel !== undefined || channels === undefined) {
+          const refused = query.channel === undefined ? undefined : outOfScope(rc.principal, query.channel, 'query');
+          return refused ?? json(200, { reservations: listReservations(ctx.store, query) });
+        }
+        // One query per channel of the token, each already newest first and limited: merged, the
+        // first `limit` of them are the newest of all.
+        const filters: ReservationFilter[] = channels.map((channel) => ({ ...query, channel }));
+        const merged = filters.flatMap((filter) => listReservations(ctx.store, filter)).sort(newestFirst);
+        return json(200, { reservations: merged.slice(0, query.limit) });
+      },
     }),
   ];
 };

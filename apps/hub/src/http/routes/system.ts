@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import type { HubContext } from '../../hub-context.js';
+import { INTEGRITY_PROBLEM_CODES } from '../../projector/stream-integrity.js';
 import { locationFreshness } from '../../views/freshness.js';
+import { nodeClockSkews } from '../../views/node-status.js';
 import { json } from '../reply.js';
 import { type Route, route } from '../route.js';
 
 /** Projection lag (s) above which the hub reports itself degraded. */
 const DEGRADED_LAG_SECONDS = 30;
+
+const ReasonSchema = z.object({
+  code: z.enum([...INTEGRITY_PROBLEM_CODES, 'nats-disconnected', 'projection-lag']),
+  message: z.string(),
+});
 
 const HealthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -13,6 +20,7 @@ const HealthSchema = z.object({
   checkpoint: z.number().int(),
   lagMessages: z.number().int(),
   lagSeconds: z.number(),
+  reasons: z.array(ReasonSchema).meta({ description: 'Why the hub is degraded (empty when ok).' }),
 });
 
 /** Open endpoints for probes, Prometheus and API clients. */
@@ -27,20 +35,34 @@ export const systemRoutes = (
     operationId: 'health',
     summary: 'Liveness and sync health',
     description:
-      `Always 200 while the process serves HTTP (reads keep working from the views); status is degraded when ` +
-      `NATS is disconnected or the views lag more than ${DEGRADED_LAG_SECONDS} s behind the stream.`,
+      `200 while the views follow the event stream (reads keep working from the views); status is degraded when ` +
+      `NATS is disconnected or the views lag more than ${DEGRADED_LAG_SECONDS} s behind the stream. 503 when ` +
+      `the views cannot be trusted to follow the stream: it was deleted, created anew or purged under them, or ` +
+      `the projector's consumer went missing (docs/runbook.md, "When /health answers 503"); each reason says which.`,
     tag: 'system',
     access: 'public',
-    responses: { 200: { description: 'Health', schema: HealthSchema } },
+    responses: {
+      200: { description: 'Health', schema: HealthSchema },
+      503: { description: 'Degraded: the views may not follow the event stream', schema: HealthSchema },
+    },
     handle: () => {
       const connected = natsConnected();
       const { lagMessages, lagSeconds } = ctx.metrics;
-      return json(200, {
-        status: connected && lagSeconds <= DEGRADED_LAG_SECONDS ? 'ok' : 'degraded',
+      const integrity = ctx.projector.integrity.problems;
+      const reasons = [
+        ...integrity,
+        ...(connected ? [] : [{ code: 'nats-disconnected', message: 'the hub is not connected to NATS' }]),
+        ...(lagSeconds <= DEGRADED_LAG_SECONDS
+          ? []
+          : [{ code: 'projection-lag', message: `the views are ${lagSeconds.toFixed(0)} s behind the stream` }]),
+      ];
+      return json(integrity.length > 0 ? 503 : 200, {
+        status: reasons.length === 0 ? 'ok' : 'degraded',
         natsConnected: connected,
         checkpoint: ctx.projector.checkpoint,
         lagMessages,
         lagSeconds,
+        reasons,
       });
     },
   }),
@@ -60,7 +82,11 @@ export const systemRoutes = (
       }));
       return {
         status: 200,
-        text: ctx.metrics.render(locations),
+        text: ctx.metrics.render({
+          locations,
+          clockSkew: nodeClockSkews(ctx.store),
+          integrity: ctx.projector.integrity.problems,
+        }),
         contentType: 'text/plain; version=0.0.4; charset=utf-8',
       };
     },

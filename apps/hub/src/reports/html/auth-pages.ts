@@ -9,7 +9,7 @@ export const loginPage = (options: { readonly next: string; readonly error?: str
     signedIn: false,
     body: html`<div class="login">
   <h1>Sign in to the regional reports</h1>
-  <p>Paste the access token IT gave you (a manager or admin token). It is kept in a browser cookie for this site only, for 12 hours.</p>
+  <p>Paste the access token IT gave you (a manager or admin token). This browser stays signed in for 12 hours, or until you sign out; the token itself is not stored in it.</p>
   ${options.error ? html`<p class="form-error" role="alert" id="login-error">${options.error}</p>` : ''}
   <form method="post" action="${REPORTS_BASE}/login" class="login-form">
     <input type="hidden" name="next" value="${options.next}">

@@ -19,6 +19,7 @@ import { type HubHandle, startHub } from '../../hub.js';
 import {
   ADMIN_TOKEN,
   ECOMMERCE_TOKEN,
+  hubNatsConfig,
   MANAGER_TOKEN,
   natsClient,
   publishStoreEvents,
@@ -109,17 +110,20 @@ export const startSeededHub = async (options: Partial<RetailNetworkOptions> = {}
     loadConfig(
       {},
       {
-        natsUrl: server.url,
+        ...hubNatsConfig(server),
         httpPort: 0,
         dbPath: ':memory:',
         tokens: { [ADMIN_TOKEN]: 'admin', [ECOMMERCE_TOKEN]: 'ecommerce', [MANAGER_TOKEN]: 'manager' },
         logLevel: 'silent',
         kvFlushMs: 200,
+        // The network's events are stamped by the hub's clock, hours ahead of the store times
+        // JetStream gives them: within this bound the clock rule takes them as they are.
+        maxClockSkewMs: 8 * HOUR_MS,
       },
     ),
     { now },
   );
-  const { nc, js } = await natsClient(server.url);
+  const { nc, js } = await natsClient(server);
   const regionOf = new Map(net.locations.map((l) => [l.location, l.region]));
   const applied = async (seq: number) => {
     await waitFor(() => hub.ctx.projector.checkpoint >= seq, { timeoutMs: 60_000, message: `stream seq ${seq}` });

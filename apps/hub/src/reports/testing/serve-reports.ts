@@ -1,22 +1,23 @@
 import type { Server } from 'node:http';
 import express from 'express';
+import { useRequestGate } from '../../http/app.js';
 import { errorHandler, notFoundHandler } from '../../http/errors.js';
-import { requestContextMiddleware } from '../../http/request-context.js';
+import { createHttpGate } from '../../http/gate.js';
 import type { HubContext } from '../../hub-context.js';
 import { reportsRouter } from '../router.js';
 
 /**
  * Serves the reports router for a hub context on a free port, in the middleware chain of the hub's
- * own app (request context, JSON body parser, then the router before the 404 and error handlers),
- * as it runs once `app.use(reportsRouter(ctx))` is added there.
+ * own app (trust proxy, request context, the address rate limit, then the router before the 404 and
+ * error handlers), as the hub's app mounts it.
  */
 export const serveReports = async (ctx: HubContext): Promise<{ url: string; close(): Promise<void> }> => {
+  const gate = createHttpGate(ctx.config, ctx.log);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestContextMiddleware(ctx));
-  app.use(express.json({ limit: '1mb' }));
-  app.use(reportsRouter(ctx));
+  useRequestGate(app, ctx, gate);
+  app.use(reportsRouter(ctx, gate));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
   const server: Server = await new Promise((resolve) => {

@@ -30,7 +30,12 @@ export const emptyEffects = (): BatchEffects => ({
   duplicates: 0,
 });
 
-export type ApplyOutcome = 'applied' | 'duplicate' | 'seq-conflict';
+/**
+ * What became of an event: applied; a duplicate or a seq conflict (nothing changed); or `held`:
+ * admitted (its node seq is accounted for, so the node does not send it again) but not applied, a
+ * count from a clock ahead of its store time (the clock rule).
+ */
+export type ApplyOutcome = 'applied' | 'duplicate' | 'seq-conflict' | 'held';
 
 /** Something a writer aggregates in memory over a batch instead of writing it per event. */
 export interface PendingWrites {

@@ -1,4 +1,4 @@
-import type { EventOf, InventoryEvent } from '@stocknerve/domain';
+import { type ClockVerdict, type EventOf, IN_TIME, type InventoryEvent } from '@stocknerve/domain';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { ApplyOutcome, BatchContext, PendingWrites } from './batch-context.js';
 
@@ -12,6 +12,10 @@ interface NodeStatusRow {
   last_event_hlc: string | null;
   last_event_stream_seq: number | null;
   last_heard_ms: number | null;
+  clock_skew_events: number;
+  clock_ahead_ms: number | null;
+  clock_skew_stored_ms: number | null;
+  clock_skewed: number;
 }
 interface PendingNode {
   readonly node: string;
@@ -24,6 +28,13 @@ interface PendingNode {
   lastEventHlc: string | null;
   lastEventStreamSeq: number | null;
   lastHeardMs: number | null;
+  /** Events whose clock was ahead of their store time beyond the bound (placed or held). */
+  clockSkewEvents: number;
+  /** How far ahead the latest of them was, ms, and when the stream stored it. */
+  clockAheadMs: number | null;
+  clockSkewStoredMs: number | null;
+  /** Whether the node's latest event in stream order was one of them: its clock is wrong now. */
+  clockSkewed: boolean;
   /** An event of the node was applied in this batch (a node only looked up has nothing to write). */
   applied: boolean;
 }
@@ -41,7 +52,7 @@ export class NodeStatusWriter implements PendingWrites {
    * Marks the event applied and counts it for its node, unless it was applied before (a duplicate)
    * or its node used its seq for another event (a seq conflict).
    */
-  admit(event: InventoryEvent, streamSeq: number, receivedMs: number): ApplyOutcome {
+  admit(event: InventoryEvent, streamSeq: number, receivedMs: number, verdict: ClockVerdict = IN_TIME): ApplyOutcome {
     // A node seq already applied is a re-sent event (its id is applied) or a node that numbered two
     // events alike (it is not). Nearly every event is its node's next seq and skips both lookups.
     if (this.seqApplied(event.node, event.location, event.seq))
@@ -61,7 +72,7 @@ export class NodeStatusWriter implements PendingWrites {
       event.occurredAt,
     );
     if (inserted.changes === 0) return 'duplicate';
-    this.trackNode(event, streamSeq, receivedMs);
+    this.trackNode(event, streamSeq, receivedMs, verdict);
     this.ctx.fx.nodes.add(event.node);
     return 'applied';
   }
@@ -78,11 +89,14 @@ export class NodeStatusWriter implements PendingWrites {
       if (!n.applied) continue;
       this.db.run(
         `INSERT INTO node_status (node, location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc,
-           last_event_stream_seq, last_heard_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           last_event_stream_seq, last_heard_ms, clock_skew_events, clock_ahead_ms, clock_skew_stored_ms, clock_skewed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (node) DO UPDATE SET region = excluded.region, watermark = excluded.watermark,
            max_seq = excluded.max_seq, events_applied = excluded.events_applied, last_event_at = excluded.last_event_at,
            last_event_hlc = excluded.last_event_hlc, last_event_stream_seq = excluded.last_event_stream_seq,
-           last_heard_ms = excluded.last_heard_ms`,
+           last_heard_ms = excluded.last_heard_ms, clock_skew_events = excluded.clock_skew_events,
+           clock_ahead_ms = excluded.clock_ahead_ms, clock_skew_stored_ms = excluded.clock_skew_stored_ms,
+           clock_skewed = excluded.clock_skewed`,
         n.node,
         n.location,
         n.region,
@@ -93,6 +107,10 @@ export class NodeStatusWriter implements PendingWrites {
         n.lastEventHlc,
         n.lastEventStreamSeq,
         n.lastHeardMs,
+        n.clockSkewEvents,
+        n.clockAheadMs,
+        n.clockSkewStoredMs,
+        n.clockSkewed ? 1 : 0,
       );
     }
     this.pendingNodes.clear();
@@ -115,7 +133,7 @@ export class NodeStatusWriter implements PendingWrites {
    * memory for the batch and written once per node by `flush`: a batch of 2,000 events from
    * 60 terminals is 60 upserts instead of 2,000.
    */
-  private trackNode(event: InventoryEvent, streamSeq: number, receivedMs: number): void {
+  private trackNode(event: InventoryEvent, streamSeq: number, receivedMs: number, verdict: ClockVerdict): void {
     const n = this.nodeState(event.node, event.location);
     n.applied = true;
     const seq = event.seq;
@@ -137,6 +155,12 @@ export class NodeStatusWriter implements PendingWrites {
     }
     n.lastEventStreamSeq = streamSeq;
     if (n.lastHeardMs === null || receivedMs > n.lastHeardMs) n.lastHeardMs = receivedMs;
+    n.clockSkewed = verdict.kind !== 'in-time';
+    if (verdict.kind !== 'in-time') {
+      n.clockSkewEvents++;
+      n.clockAheadMs = verdict.aheadMs;
+      n.clockSkewStoredMs = receivedMs;
+    }
   }
 
   private nodeState(node: string, location: string): PendingNode {
@@ -144,7 +168,7 @@ export class NodeStatusWriter implements PendingWrites {
     if (n) return n;
     const row = this.db.get<NodeStatusRow>(
       `SELECT location, region, watermark, max_seq, events_applied, last_event_at, last_event_hlc, last_event_stream_seq,
-         last_heard_ms FROM node_status WHERE node = ?`,
+         last_heard_ms, clock_skew_events, clock_ahead_ms, clock_skew_stored_ms, clock_skewed FROM node_status WHERE node = ?`,
       node,
     );
     n = {
@@ -158,6 +182,10 @@ export class NodeStatusWriter implements PendingWrites {
       lastEventHlc: row?.last_event_hlc ?? null,
       lastEventStreamSeq: row?.last_event_stream_seq ?? null,
       lastHeardMs: row?.last_heard_ms ?? null,
+      clockSkewEvents: row?.clock_skew_events ?? 0,
+      clockAheadMs: row?.clock_ahead_ms ?? null,
+      clockSkewStoredMs: row?.clock_skew_stored_ms ?? null,
+      clockSkewed: row?.clock_skewed === 1,
       applied: false,
     };
     this.pendingNodes.set(node, n);
