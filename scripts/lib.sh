@@ -155,14 +155,39 @@ use_local_node_headers() {
   fi
 }
 
-# Installs the workspace's dependencies exactly as locked.
+# Written after each successful install: what the lockfile and manifests are compared with.
+INSTALL_STAMP="$ROOT/node_modules/.stocknerve-installed"
+
+# Succeeds when node_modules is missing or older than the lockfile, the workspace file or a
+# package.json (every dependency change touches one of them). The install's time is the newest of
+# our stamp and pnpm's own state files (pnpm writes pnpm-lock.yaml just after .modules.yaml).
+deps_outdated() {
+  local ref='' f
+  for f in "$INSTALL_STAMP" "$ROOT"/node_modules/.pnpm-workspace-state*.json "$ROOT/node_modules/.modules.yaml"; do
+    [[ -f "$f" ]] && { [[ -z "$ref" || "$f" -nt "$ref" ]] && ref=$f; }
+  done
+  [[ -n "$ref" && -d "$ROOT/node_modules/.pnpm" ]] || return 0
+  for f in "$ROOT"/pnpm-lock.yaml "$ROOT"/pnpm-workspace.yaml "$ROOT"/.npmrc "$ROOT"/package.json \
+    "$ROOT"/apps/*/package.json "$ROOT"/packages/*/package.json "$ROOT"/bench/package.json; do
+    [[ -f "$f" && "$f" -nt "$ref" ]] && return 0
+  done
+  return 1
+}
+
+# Installs the workspace's dependencies exactly as locked, when they changed.
 install_deps() {
+  deps_outdated || return 0
   use_local_node_headers
   if [[ -n "${CI:-}" || "${STOCKNERVE_SKIP_ELECTRON:-}" == 1 ]]; then
     export ELECTRON_SKIP_BINARY_DOWNLOAD=1
   fi
-  log 'installing dependencies (pnpm install --frozen-lockfile; a fresh install builds better-sqlite3 from source, ~90 s)'
+  if [[ -f "$ROOT/node_modules/.modules.yaml" ]]; then
+    log 'installing dependencies (pnpm install --frozen-lockfile: the lockfile or a package.json changed)'
+  else
+    log 'installing dependencies (pnpm install --frozen-lockfile; a fresh install builds better-sqlite3 from source, ~90 s)'
+  fi
   run_quiet 'pnpm install --frozen-lockfile' pnpm install --frozen-lockfile
+  touch "$INSTALL_STAMP"
 }
 
 # Everything a checkout needs before tests or start: used by setup.sh, test.sh, start.sh, bench.sh.

@@ -6,6 +6,11 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
+# The same files as the `npm start` it acts on (scripts/start.sh).
+if [[ -n "${STOCKNERVE_DATA_DIR:-}" ]]; then
+  STOCKNERVE_NATS_PID_FILE="$STOCKNERVE_DATA_DIR/nats-server.pid"
+  STOCKNERVE_OUTAGE_FILE="$STOCKNERVE_DATA_DIR/nats-outage"
+fi
 
 pid="$(cat "$STOCKNERVE_NATS_PID_FILE" 2>/dev/null || true)"
 [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || die 'no NATS server of `npm start` is running (start it first)'
@@ -14,6 +19,8 @@ end_outage() {
   rm -f "$STOCKNERVE_OUTAGE_FILE"
 }
 trap end_outage EXIT
+# Ctrl-C is one of the two ways to end it: a success.
+trap 'exit 0' INT
 
 touch "$STOCKNERVE_OUTAGE_FILE"
 kill -TERM "$pid"

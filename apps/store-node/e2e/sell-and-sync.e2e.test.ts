@@ -178,7 +178,7 @@ describe('store node: selling and syncing', () => {
       timeoutMs: 30_000,
       message: 'all 20 acknowledged',
     });
-    await untilText(again.getByTestId('sync-waiting'), 'All synced');
+    await untilText(again.getByTestId('sync-waiting'), 'Up to date');
     await waitFor(() => hubOnHand(hub, STORE.location, sku) === START_QTY.own - 20, {
       timeoutMs: 15_000,
       message: 'hub applied the 20 sales',

@@ -21,7 +21,7 @@ describe('a private CA for wss:// and the hub', () => {
     await removeTempDir(other);
   });
 
-  it("trusts a certificate the CA issued for the host it names, while it is valid", () => {
+  it('trusts a certificate the CA issued for the host it names, while it is valid', () => {
     expect(issuedByPrivateCa(tls.ca, cert, '127.0.0.1')).toBe(true);
     expect(issuedByPrivateCa(tls.ca, cert, 'localhost')).toBe(true);
     expect(issuedByPrivateCa(tls.ca, cert, 'nats.example.com')).toBe(false);

@@ -16,6 +16,7 @@ beforeAll(async () => {
   await writeFile(join(root, 'secret.txt'), 'not for the browser');
   await writeFile(join(dir, 'index.html'), '<!doctype html><title>store</title>');
   await writeFile(join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+  await writeFile(join(dir, 'sw.js'), 'self.addEventListener("fetch", () => {})');
   server = await startStaticServer({
     dir,
     port: 0,
@@ -47,6 +48,13 @@ describe('static server', () => {
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
     expect(await (await fetch(`${server.url}/sell`)).text()).toContain('<title>store</title>');
     expect((await fetch(`${server.url}/missing.js`)).status).toBe(404);
+  });
+
+  it('serves the service worker as JavaScript that the browser revalidates on every load', async () => {
+    const sw = await fetch(`${server.url}/sw.js`);
+    expect(sw.status).toBe(200);
+    expect(sw.headers.get('content-type')).toMatch(/javascript/);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
   });
 
   it('never serves a file outside its directory', async () => {

@@ -56,8 +56,9 @@ const fileFor = async (dir: string, urlPath: string): Promise<string | null> => 
 
 /**
  * Serves the built renderer and `/config.json` (the provisioning document) with node's http
- * module. Hashed assets are cached for good; index.html and config.json never, so an update is
- * picked up on the next load. Unknown paths without an extension get index.html.
+ * module. Hashed assets are cached for good; index.html, sw.js (the service worker, which a browser
+ * checks for an update on every load) and config.json never, so an update is picked up on the next
+ * load. Unknown paths without an extension get index.html.
  */
 export const startStaticServer = async (options: StaticServerOptions): Promise<StaticServer> => {
   const dir = normalize(options.dir);

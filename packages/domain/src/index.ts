@@ -12,6 +12,8 @@ export * from './events/issues.js';
 export * from './events/lines.js';
 export * from './events/registry.js';
 export * from './events/store-events.js';
+export * from './health/link-status.js';
+export * from './health/stock-status.js';
 export * from './hlc.js';
 export * from './ids.js';
 export * from './projection/apply-event.js';

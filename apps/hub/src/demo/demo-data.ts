@@ -73,8 +73,31 @@ export const DEMO_CATALOG = PRODUCTS.map(([name, category, priceCents], i) => ({
   barcode: ean13(`376000${String(100001 + i)}`.slice(0, 12)),
 }));
 
-/** Starting stock: larger in the warehouse, varied per store so that lookups are interesting. */
-export const demoStartingQty = (locationIndex: number, skuIndex: number): number => {
-  if (locationIndex === 3) return 200 + ((skuIndex * 37) % 100);
-  return 4 + ((skuIndex * 7 + locationIndex * 13) % 30);
+/** Days of cover a demo store holds after its history: inside the reports' healthy band (7 to 60 days). */
+export const DEMO_COVER_DAYS = 21;
+
+/**
+ * Deliberate low stock on a healthy network: these store SKUs end their history with about 3 days of
+ * cover, so the low-stock page has something to show.
+ */
+export const DEMO_LOW_STOCK: readonly { readonly location: string; readonly sku: string }[] = [
+  { location: 'store-002', sku: 'SKU-1005' },
+  { location: 'store-102', sku: 'SKU-1014' },
+];
+const LOW_COVER_DAYS = 3;
+
+/** A demo store's sales rate of a product, units per day (0.25 to 1.15), varied per store and product. */
+export const demoDailyRate = (locationIndex: number, skuIndex: number): number =>
+  0.25 + ((skuIndex * 11 + locationIndex * 7) % 10) / 10;
+
+/**
+ * Starting stock. The warehouse holds plenty (it sells nothing). A store starts with what its
+ * history will sell plus `DEMO_COVER_DAYS` of it, so it ends near its target: most SKU-locations are
+ * healthy, not overstocked.
+ */
+export const demoStartingQty = (locationIndex: number, skuIndex: number, unitsSold: number): number => {
+  const l = DEMO_LOCATIONS[locationIndex];
+  if (!l || l.kind === 'warehouse') return 200 + ((skuIndex * 37) % 100);
+  const low = DEMO_LOW_STOCK.some((c) => c.location === l.location && c.sku === DEMO_CATALOG[skuIndex]?.sku);
+  return unitsSold + Math.ceil(demoDailyRate(locationIndex, skuIndex) * (low ? LOW_COVER_DAYS : DEMO_COVER_DAYS));
 };

@@ -16,6 +16,7 @@ export const rejectionStatus = (code: RejectionCode): 404 | 409 | 422 => {
       return 404;
     case 'InvalidExpiry':
     case 'UnknownLocation':
+    case 'UnknownSku':
     case 'NotAStore':
       return 422;
     default:

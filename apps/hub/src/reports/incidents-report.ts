@@ -2,9 +2,17 @@ import type { SkuLine } from '@stocknerve/domain';
 import { NAMES, parseEventSubject } from '@stocknerve/protocol';
 import type { HubContext } from '../hub-context.js';
 import { listIncidents } from '../views/incidents-queries.js';
+import {
+  type AffectedOrder,
+  oversellText,
+  pickupRejectedText,
+  productText,
+  rejectReasonText,
+} from './incident-text.js';
+import { REPORTS_BASE } from './paths.js';
 import { categoryFilter, queryOf, type ReportContext, regionFilter, skuHref } from './report-context.js';
 import type { ReportQuery } from './report-filters.js';
-import { countKpi, type Report, type ReportTable, type Section } from './report-model.js';
+import { countKpi, type Report, type ReportTable, type Row, type Section } from './report-model.js';
 
 /** Latest dead-lettered messages read back from the INV_DLQ stream. */
 const DLQ_MESSAGES = 20;
@@ -108,18 +116,21 @@ export const incidentsReport = async (rc: ReportContext, q: ReportQuery): Promis
           )
           .map((t) => [t.event_id, t]),
   );
-  const affectedText = (affected: (typeof incidents)[number]['affected']) =>
-    affected
-      .map((a) => {
-        if (a.kind === 'pickup') {
-          const p = pickups.get(a.id);
-          const who = [p?.customer_name, p?.order_ref ? `order ${p.order_ref}` : null].filter(Boolean).join(', ');
-          return `pickup ${a.id}${who ? ` (${who})` : ''} ×${a.qty}`;
-        }
-        const r = reservations.get(a.id);
-        return `reservation ${a.id}${r ? ` (${r.channel})` : ''} ×${a.qty}`;
-      })
-      .join('; ');
+  const nameOf = (location: string | null) =>
+    location ? (snap.locationById.get(location)?.name ?? location) : 'an unknown store';
+  const product = (sku: string) => productText(sku, snap.catalog.get(sku)?.name);
+  const affectedOrders = (affected: (typeof incidents)[number]['affected']): AffectedOrder[] =>
+    affected.map((a) => {
+      if (a.kind === 'pickup') {
+        const p = pickups.get(a.id);
+        return { kind: 'pickup', qty: a.qty, orderRef: p?.order_ref, customerName: p?.customer_name };
+      }
+      return { kind: 'reservation', qty: a.qty, channel: reservations.get(a.id)?.channel };
+    });
+  const coverOf = (p: (typeof incidents)[number]['proposal']) =>
+    p ? { name: nameOf(p.location), available: p.available, distanceKm: p.distanceKm } : null;
+  const storesHref = (r: Row) =>
+    `${REPORTS_BASE}/stores?${new URLSearchParams(queryOf({ region: r.region === null ? undefined : String(r.region) })).toString()}`;
   const proposalText = (p: (typeof incidents)[number]['proposal']) =>
     p
       ? `${p.location} (${snap.locationById.get(p.location)?.name ?? p.location}): ${p.available} available${p.distanceKm === null ? '' : `, ${p.distanceKm.toFixed(1)} km`}`
@@ -132,8 +143,9 @@ export const incidentsReport = async (rc: ReportContext, q: ReportQuery): Promis
     description:
       'Late store events (offline sales, counts) took a location below what reservations and pickups hold there.',
     columns: [
+      { key: 'summary', label: 'What happened', kind: 'text' },
       { key: 'recordedAt', label: 'Recorded at', kind: 'datetime' },
-      { key: 'location', label: 'Location', kind: 'text' },
+      { key: 'location', label: 'Location', kind: 'text', href: storesHref },
       { key: 'region', label: 'Region', kind: 'text' },
       { key: 'sku', label: 'SKU', kind: 'text', href: (r) => skuHref(String(r.sku), { location: String(r.location) }) },
       { key: 'shortfall', label: 'Short by', kind: 'int' },
@@ -145,12 +157,19 @@ export const incidentsReport = async (rc: ReportContext, q: ReportQuery): Promis
     rows: oversells.map((i) => {
       const t = triggers.get(i.triggeredBy);
       return {
+        summary: oversellText({
+          storeName: nameOf(i.location),
+          product: product(i.sku),
+          shortfall: i.shortfall,
+          affected: affectedOrders(i.affected),
+          cover: coverOf(i.proposal),
+        }),
         recordedAt: i.recordedAt,
         location: i.location,
         region: regionOf(i.location),
         sku: i.sku,
         shortfall: i.shortfall,
-        affected: affectedText(i.affected),
+        affected: i.affected.map((a) => `${a.kind} ${a.id} ×${a.qty}`).join('; '),
         proposal: proposalText(i.proposal),
         cause: t ? `${t.type} from ${t.node}` : i.triggeredBy,
         note: i.note,
@@ -183,20 +202,39 @@ export const incidentsReport = async (rc: ReportContext, q: ReportQuery): Promis
     title: 'Rejected pickups',
     description: 'Click-and-collect orders a store could not hand over, with where else the goods are.',
     columns: [
+      { key: 'summary', label: 'What happened', kind: 'text' },
       { key: 'rejectedAt', label: 'Rejected at', kind: 'datetime' },
-      { key: 'location', label: 'Location', kind: 'text' },
+      { key: 'location', label: 'Location', kind: 'text', href: storesHref },
       { key: 'region', label: 'Region', kind: 'text' },
       { key: 'pickup', label: 'Pickup', kind: 'text' },
       { key: 'customer', label: 'Customer', kind: 'text' },
       { key: 'orderRef', label: 'Order', kind: 'text' },
       { key: 'channel', label: 'Channel', kind: 'text' },
-      { key: 'lines', label: 'Lines', kind: 'text' },
+      {
+        key: 'lines',
+        label: 'Lines',
+        kind: 'text',
+        href: (r) =>
+          r.sku === null
+            ? undefined
+            : skuHref(String(r.sku), { location: r.location === null ? undefined : String(r.location) }),
+      },
       { key: 'reason', label: 'Reason', kind: 'text' },
       { key: 'proposal', label: 'Proposed cover', kind: 'text' },
     ],
     rows: rejected.map((p) => {
       const incident = pickupIncidents.get(p.pickup_id);
+      const reason = rejectReasonText(p.reject_reason, p.reject_note);
+      const missing = incident
+        ? [{ sku: incident.sku, qty: incident.shortfall }]
+        : p.lines.map((l) => ({ sku: l.sku, qty: l.qty }));
       return {
+        summary: pickupRejectedText({
+          order: { kind: 'pickup', qty: 0, orderRef: p.order_ref, customerName: p.customer_name },
+          storeName: nameOf(p.location),
+          missing: missing.map((m) => ({ product: product(m.sku), qty: m.qty })),
+          reason,
+        }),
         rejectedAt: p.updated_at,
         location: p.location,
         region: regionOf(p.location),
@@ -205,7 +243,8 @@ export const incidentsReport = async (rc: ReportContext, q: ReportQuery): Promis
         orderRef: p.order_ref,
         channel: p.channel,
         lines: p.lines.map((l) => `${l.sku} ×${l.qty}`).join(', '),
-        reason: [p.reject_reason, p.reject_note].filter(Boolean).join(': '),
+        reason,
+        sku: missing[0]?.sku ?? null,
         proposal: incident ? proposalText(incident.proposal) : null,
       };
     }),

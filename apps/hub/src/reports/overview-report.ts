@@ -1,4 +1,4 @@
-import type { SkuLine } from '@stocknerve/domain';
+import { countLinks, type SkuLine } from '@stocknerve/domain';
 import {
   categoryFilter,
   LOCATION_COLUMNS,
@@ -18,6 +18,7 @@ interface Tally {
   overstock: number;
   unitsToday: number;
   revenueToday: number;
+  returnedToday: number;
   reservations: Set<string>;
   reservedUnits: number;
   pickups: Set<string>;
@@ -31,6 +32,7 @@ const emptyTally = (): Tally => ({
   overstock: 0,
   unitsToday: 0,
   revenueToday: 0,
+  returnedToday: 0,
   reservations: new Set(),
   reservedUnits: 0,
   pickups: new Set(),
@@ -45,11 +47,19 @@ const addTally = (sum: Tally, t: Tally): void => {
   sum.overstock += t.overstock;
   sum.unitsToday += t.unitsToday;
   sum.revenueToday += t.revenueToday;
+  sum.returnedToday += t.returnedToday;
   for (const id of t.reservations) sum.reservations.add(id);
   sum.reservedUnits += t.reservedUnits;
   for (const id of t.pickups) sum.pickups.add(id);
   sum.incidents += t.incidents;
 };
+
+/** The channel of sales rung up at a store's till. */
+const TILL_CHANNEL = 'store';
+/** Returns, as a channel of negative sales. */
+const RETURNS_CHANNEL = 'returns';
+/** Till first, returns last, click-and-collect channels between. */
+const channelRank = (channel: string): number => (channel === TILL_CHANNEL ? 0 : channel === RETURNS_CHANNEL ? 2 : 1);
 
 const FIGURE_COLUMNS: readonly Column[] = [
   { key: 'skuLocations', label: 'SKU-locations', kind: 'int', help: 'SKUs with a stock record at the locations' },
@@ -61,8 +71,19 @@ const FIGURE_COLUMNS: readonly Column[] = [
     kind: 'int',
     help: 'Stores only: over 60 days of cover at the 28-day velocity, or on hand over 4× the 28-day sales',
   },
-  { key: 'unitsToday', label: 'Units today', kind: 'int' },
-  { key: 'revenueToday', label: 'Revenue today', kind: 'money' },
+  {
+    key: 'unitsToday',
+    label: 'Net units today',
+    kind: 'int',
+    help: 'Sold at the till and handed over to click-and-collect customers, minus units returned',
+  },
+  {
+    key: 'revenueToday',
+    label: 'Net sales today',
+    kind: 'money',
+    help: 'Till receipts and handed-over click-and-collect orders (at catalog price), minus returns (at catalog price)',
+  },
+  { key: 'returnedToday', label: 'Returned today', kind: 'int', help: 'Units customers brought back' },
   { key: 'openReservations', label: 'Reservations', kind: 'int', help: 'Open reservations: placed or confirmed' },
   { key: 'reservedUnits', label: 'Reserved', kind: 'int', help: 'Units the open reservations hold' },
   { key: 'openPickups', label: 'Pickups', kind: 'int', help: 'Open click-and-collect orders: placed or picked' },
@@ -76,6 +97,7 @@ const figures = (t: Tally): Row => ({
   overstock: t.overstock,
   unitsToday: t.unitsToday,
   revenueToday: t.revenueToday,
+  returnedToday: t.returnedToday,
   openReservations: t.reservations.size,
   reservedUnits: t.reservedUnits,
   openPickups: t.pickups.size,
@@ -84,7 +106,8 @@ const figures = (t: Tally): Row => ({
 
 /**
  * Network overview: per region and per location, stock health (stockouts, below safety, overstock),
- * today's sales, open reservations and pickups and incidents, with region and category filters.
+ * today's net sales (till, click-and-collect handovers, minus returns), open reservations and pickups
+ * and incidents, with region and category filters.
  */
 export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
   const snap = rc.snapshot();
@@ -117,22 +140,40 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
   );
   const regions = [...new Set(locations.map((l) => l.region))].sort();
   const perDay = new Map<string, { units: number; revenue: number }>();
-  for (const d of daily) {
-    const location = snap.locationById.get(d.location);
-    if (!location || !byLocation.has(d.location)) continue;
-    const key = `${d.day}/${location.region}`;
+  const channels = new Map<string, { unitsToday: number; salesToday: number; units: number; sales: number }>();
+  // Net sales: till sales, plus click-and-collect handovers (a sale of the store that hands over),
+  // minus returns. Neither a handover nor a return carries a price: both count at the catalog price.
+  const addSale = (day: string, location: string, channel: string, units: number, revenue: number): void => {
+    const where = snap.locationById.get(location);
+    if (!where || !byLocation.has(location)) return;
+    const key = `${day}/${where.region}`;
     const cell = perDay.get(key) ?? { units: 0, revenue: 0 };
-    cell.units += d.units;
-    cell.revenue += d.revenue;
+    cell.units += units;
+    cell.revenue += revenue;
     perDay.set(key, cell);
-    if (d.day === snap.window.today) {
-      const t = byLocation.get(d.location);
+    const c = channels.get(channel) ?? { unitsToday: 0, salesToday: 0, units: 0, sales: 0 };
+    c.units += units;
+    c.sales += revenue;
+    if (day === snap.window.today) {
+      c.unitsToday += units;
+      c.salesToday += revenue;
+      const t = byLocation.get(location);
       if (t) {
-        t.unitsToday += d.units;
-        t.revenueToday += d.revenue;
+        t.unitsToday += units;
+        t.revenueToday += revenue;
+        if (channel === RETURNS_CHANNEL) t.returnedToday -= units;
       }
     }
-  }
+    channels.set(channel, c);
+  };
+  const priceOf = (sku: string): number => snap.catalog.get(sku)?.priceCents ?? 0;
+  for (const d of daily) addSale(d.day, d.location, TILL_CHANNEL, d.units, d.revenue);
+  for (const p of snap.handovers)
+    for (const l of p.lines)
+      if (inCategory(l.sku))
+        addSale(p.day, p.location, `click-and-collect (${p.channel ?? 'unknown'})`, l.qty, l.qty * priceOf(l.sku));
+  for (const r of snap.returns)
+    if (inCategory(r.sku)) addSale(r.day, r.location, RETURNS_CHANNEL, -r.units, -r.units * priceOf(r.sku));
 
   let networkWide = new Set<string>();
   let networkWideUnits = 0;
@@ -171,20 +212,20 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
   }
 
   const links = locationLinks(rc.hub, nowMs);
+  const linkOf = (location: string) => links.get(location)?.status ?? 'offline';
   const regionTallies = new Map(regions.map((r) => [r, { tally: emptyTally(), stores: 0, notLive: 0 }]));
   for (const l of locations) {
     const t = byLocation.get(l.location);
     const r = regionTallies.get(l.region);
     if (!t || !r) continue;
     addTally(r.tally, t);
-    if (l.kind === 'store') {
-      r.stores++;
-      if (links.get(l.location)?.status !== 'online') r.notLive++;
-    }
+    if (l.kind === 'store') r.stores++;
+    if (linkOf(l.location) !== 'online') r.notLive++;
   }
   const total = emptyTally();
   for (const { tally } of regionTallies.values()) addTally(total, tally);
-  const storesNotLive = [...regionTallies.values()].reduce((s, r) => s + r.notLive, 0);
+  // Counted over the same locations as Store health (warehouses too), by the domain's one definition.
+  const linkCounts = countLinks(locations.map((l) => linkOf(l.location)));
 
   const regionTable: ReportTable = {
     id: 'regions',
@@ -192,17 +233,22 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
     columns: [
       { key: 'region', label: 'Region', kind: 'text' },
       { key: 'stores', label: 'Stores', kind: 'int' },
-      { key: 'storesNotLive', label: 'Not live', kind: 'int', help: 'Stores stale or offline (see Store health)' },
+      {
+        key: 'notLive',
+        label: 'Not live',
+        kind: 'int',
+        help: 'Stores and warehouses stale or offline (see Store health)',
+      },
       ...FIGURE_COLUMNS,
     ],
     rows: [...regionTallies].map(([region, r]) => ({
       region,
       stores: r.stores,
-      storesNotLive: r.notLive,
+      notLive: r.notLive,
       ...figures(r.tally),
     })),
     empty: 'No locations match the filters.',
-    tone: (row) => (Number(row.storesNotLive) > 0 || Number(row.stockouts) > 0 ? 'warn' : undefined),
+    tone: (row) => (Number(row.notLive) > 0 || Number(row.stockouts) > 0 ? 'warn' : undefined),
   };
   const locationTable: ReportTable = {
     id: 'locations',
@@ -219,7 +265,7 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
     ],
     rows: locations.map((l) => ({
       ...locationCells(l),
-      link: links.get(l.location)?.status ?? 'offline',
+      link: linkOf(l.location),
       ...figures(byLocation.get(l.location) ?? emptyTally()),
     })),
     empty: 'No locations match the filters.',
@@ -227,12 +273,13 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
   };
   const dailyTable: ReportTable = {
     id: 'daily-sales',
-    title: `Daily sales by region, last ${snap.window.days} days`,
+    title: `Daily net sales by region, last ${snap.window.days} days`,
+    description: 'Till sales and click-and-collect handovers, minus returns.',
     columns: [
       { key: 'day', label: 'Day (UTC)', kind: 'text' },
       ...regions.flatMap((region): Column[] => [
-        { key: `${region}Units`, label: `${region} units`, kind: 'int' },
-        { key: `${region}Revenue`, label: `${region} revenue`, kind: 'money' },
+        { key: `${region}Units`, label: `${region} net units`, kind: 'int' },
+        { key: `${region}Revenue`, label: `${region} net sales`, kind: 'money' },
       ]),
     ],
     rows: [...snap.window.dayList].reverse().map((day) => ({
@@ -250,10 +297,42 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
     empty: 'No sales in the window.',
   };
 
+  const channelTable: ReportTable = {
+    id: 'channels',
+    title: 'Net sales by channel',
+    description:
+      'Click-and-collect orders count as sales of the store that hands them over, on the day it does; returns count against the store that takes them back.',
+    columns: [
+      { key: 'channel', label: 'Channel', kind: 'text' },
+      { key: 'unitsToday', label: 'Units today', kind: 'int' },
+      { key: 'salesToday', label: 'Sales today', kind: 'money' },
+      { key: 'units', label: `Units, ${snap.window.days} d`, kind: 'int' },
+      { key: 'sales', label: `Sales, ${snap.window.days} d`, kind: 'money' },
+    ],
+    rows: [
+      ...[...channels]
+        .sort(([a], [b]) => channelRank(a) - channelRank(b) || a.localeCompare(b))
+        .map(([channel, c]) => ({ channel, ...c })),
+      {
+        channel: 'net',
+        ...[...channels.values()].reduce(
+          (sum, c) => ({
+            unitsToday: sum.unitsToday + c.unitsToday,
+            salesToday: sum.salesToday + c.salesToday,
+            units: sum.units + c.units,
+            sales: sum.sales + c.sales,
+          }),
+          { unitsToday: 0, salesToday: 0, units: 0, sales: 0 },
+        ),
+      },
+    ],
+    empty: 'No sales in the window.',
+  };
+
   return {
     id: 'overview',
     title: 'Network overview',
-    intro: `Stock health, today's sales, open orders and incidents per region. Velocity and overstock use the last ${snap.window.days} days of sales; days are UTC.`,
+    intro: `Stock health, today's net sales (till and click-and-collect, minus returns), open orders and incidents per region. Velocity and overstock use the last ${snap.window.days} days of sales; days are UTC.`,
     asOf: new Date(nowMs).toISOString(),
     today: snap.window.today,
     checkpoint: snap.checkpoint,
@@ -264,8 +343,14 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
       {
         kind: 'kpis',
         items: [
-          { id: 'units-today', label: 'Units today', value: total.unitsToday, kind: 'int' },
-          { id: 'revenue-today', label: 'Revenue today', value: total.revenueToday, kind: 'money' },
+          { id: 'units-today', label: 'Net units today', value: total.unitsToday, kind: 'int' },
+          {
+            id: 'revenue-today',
+            label: 'Net sales today',
+            value: total.revenueToday,
+            kind: 'money',
+            hint: `after ${total.returnedToday} unit(s) returned`,
+          },
           countKpi('stockouts', 'Stockouts', total.stockouts, 'bad'),
           countKpi('below-safety', 'Below safety', total.belowSafety, 'warn'),
           { id: 'overstock', label: 'Overstock', value: total.overstock, kind: 'int' },
@@ -278,7 +363,8 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
           },
           { id: 'open-pickups', label: 'Pickups', value: total.pickups.size, kind: 'int', hint: 'open' },
           countKpi('incidents', 'Incidents', total.incidents, 'warn'),
-          countKpi('stores-not-live', 'Stores offline', storesNotLive, 'bad', 'or stale'),
+          countKpi('stale', 'Stale', linkCounts.stale, 'warn', 'stores and warehouses'),
+          countKpi('offline', 'Offline', linkCounts.offline, 'bad', 'stores and warehouses'),
         ],
       },
       { kind: 'table', table: regionTable },
@@ -286,10 +372,11 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
         kind: 'chart',
         chart: {
           id: 'daily-revenue',
-          title: `Daily revenue by region, last ${snap.window.days} days`,
-          description: 'Line chart of revenue per day for each region; the same figures are in the Daily sales table.',
+          title: `Daily net sales by region, last ${snap.window.days} days`,
+          description:
+            'Line chart of net sales per day for each region; the same figures are in the Daily net sales table.',
           style: 'line',
-          yLabel: `Revenue (${snap.currency})`,
+          yLabel: `Net sales (${snap.currency})`,
           yKind: 'money',
           x: snap.window.dayList.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000),
           series: regions.map((region) => ({
@@ -308,6 +395,7 @@ export const overviewReport = (rc: ReportContext, q: ReportQuery): Report => {
             },
           ]
         : []),
+      { kind: 'table', table: channelTable },
       { kind: 'table', table: dailyTable },
     ],
   };

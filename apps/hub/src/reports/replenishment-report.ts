@@ -51,16 +51,13 @@ export const replenishmentReport = (rc: ReportContext, q: ReportQuery): Report =
     if (s > 0) surplus.set(cellKey(c.location, c.sku), s);
   }
   const view = surplusView(rc, snap, surplus);
+  // Every stockout is listed, at a warehouse or a SKU that sold nothing too, so that "Out of stock"
+  // here is the overview's "Stockouts" for the same filters (one definition: the domain's stockHealthOf).
   const low: CellMetrics[] = snap.cells.filter((c) => {
     const l = snap.locationById.get(c.location);
-    return (
-      l?.kind === 'store' &&
-      (q.region === undefined || l.region === q.region) &&
-      inCategory(c.sku) &&
-      c.velocity > 0 &&
-      c.cover !== null &&
-      c.cover < threshold
-    );
+    if (!l || (q.region !== undefined && l.region !== q.region) || !inCategory(c.sku)) return false;
+    if (c.health === 'stockout') return true;
+    return l.kind === 'store' && c.velocity > 0 && c.cover !== null && c.cover < threshold;
   });
   low.sort(
     (a, b) => (a.cover ?? 0) - (b.cover ?? 0) || b.velocity - a.velocity || a.location.localeCompare(b.location),
@@ -89,10 +86,10 @@ export const replenishmentReport = (rc: ReportContext, q: ReportQuery): Report =
   const suggested = rows.filter((r) => r.transfer !== null);
   const table: ReportTable = {
     id: 'low-stock',
-    title: `Store SKUs under ${threshold} days of cover`,
+    title: `SKUs out of stock, or store SKUs under ${threshold} days of cover`,
     description: `Need: units to reach ${TARGET_COVER_DAYS} days of cover, counting stock in transit. From: nearest location in the same region with surplus beyond its own ${SURPLUS_COVER_DAYS} days of cover.`,
     columns: [
-      { key: 'location', label: 'Store', kind: 'text' },
+      { key: 'location', label: 'Location', kind: 'text' },
       { key: 'sku', label: 'SKU', kind: 'text', href: (r) => skuHref(String(r.sku), { location: String(r.location) }) },
       { key: 'name', label: 'Product', kind: 'text' },
       { key: 'onHand', label: 'On hand', kind: 'int' },
@@ -111,13 +108,13 @@ export const replenishmentReport = (rc: ReportContext, q: ReportQuery): Report =
       },
     ],
     rows,
-    empty: `No store SKU is under ${threshold} days of cover.`,
+    empty: `No SKU is out of stock and no store SKU is under ${threshold} days of cover.`,
     tone: (r) => (Number(r.onHand) <= 0 ? 'bad' : undefined),
   };
   return {
     id: 'replenishment',
     title: 'Low stock and replenishment',
-    intro: `Store SKUs that sell and would run out within ${threshold} days at their ${snap.window.days}-day velocity, with a transfer from the nearest location that can spare stock.`,
+    intro: `Every SKU out of stock, and the store SKUs that sell and would run out within ${threshold} days at their ${snap.window.days}-day velocity, with a transfer from the nearest location that can spare stock. A SKU that sold nothing has no need to size a transfer by.`,
     asOf: new Date(nowMs).toISOString(),
     today: snap.window.today,
     checkpoint: snap.checkpoint,
@@ -132,8 +129,8 @@ export const replenishmentReport = (rc: ReportContext, q: ReportQuery): Report =
       {
         kind: 'kpis',
         items: [
-          countKpi('low', `Under ${threshold} days`, rows.length, 'warn'),
-          countKpi('out', 'Out of stock', rows.filter((r) => r.onHand <= 0).length, 'bad'),
+          countKpi('low', `Out or under ${threshold} days`, rows.length, 'warn'),
+          countKpi('out', 'Out of stock', low.filter((c) => c.health === 'stockout').length, 'bad'),
           { id: 'with-transfer', label: 'With a transfer suggestion', value: suggested.length, kind: 'int' },
           {
             id: 'transfer-units',

@@ -1,6 +1,6 @@
+import { type LinkStatus, linkStatusOf } from '@stocknerve/domain';
 import type { HubContext } from '../hub-context.js';
 import { locationFreshness } from '../views/freshness.js';
-import { type LinkStatus, linkStatusOf } from './location-status.js';
 import { REPORTS_BASE } from './paths.js';
 import type { LocationRow, Snapshot } from './report-data.js';
 import type { Column, FilterField } from './report-model.js';

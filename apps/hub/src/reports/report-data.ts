@@ -1,4 +1,5 @@
 import type { HubContext } from '../hub-context.js';
+import { type DayUnits, type HandedOverPickup, handedOverPickups, returnedUnits } from '../views/sales-queries.js';
 import {
   daysOfCover,
   type SalesWindow,
@@ -33,9 +34,11 @@ export interface CellMetrics {
   readonly sku: string;
   readonly onHand: number;
   readonly reserved: number;
+  /** Units set aside as damaged (returned damaged or written off as damage): not sellable, still held. */
+  readonly damaged: number;
   readonly safetyStock: number;
   readonly inTransit: number;
-  /** Units sold in the velocity window. */
+  /** Units sold in the velocity window: at the till and handed over to click-and-collect customers. */
   readonly sold: number;
   /** Units per day over the window. */
   readonly velocity: number;
@@ -54,7 +57,35 @@ export interface Snapshot {
   readonly cells: readonly CellMetrics[];
   /** The currency most of the catalog is priced in (revenue is summed without converting). */
   readonly currency: string;
+  /** Units customers returned in the window, per day, location and SKU. */
+  readonly returns: readonly DayUnits[];
+  /** Click-and-collect orders handed over in the window. */
+  readonly handovers: readonly HandedOverPickup[];
 }
+
+/**
+ * Returned units per (day, location, SKU), read on from the last checkpoint only: applied_events
+ * grows in stream order, and a return's lines cost a ledger range read each, too many to read again
+ * whenever a sale moves the checkpoint.
+ */
+const returnsLedger = (ctx: HubContext) => {
+  let upTo = 0;
+  let byKey = new Map<string, DayUnits>();
+  return (checkpoint: number, fromDay: string): DayUnits[] => {
+    // A rebuild replays from the start: read everything again.
+    if (checkpoint < upTo) {
+      upTo = 0;
+      byKey = new Map();
+    }
+    for (const r of returnedUnits(ctx.store, upTo, checkpoint)) {
+      const key = `${r.day}\u0000${r.location}\u0000${r.sku}`;
+      const prev = byKey.get(key);
+      byKey.set(key, prev ? { ...prev, units: prev.units + r.units } : r);
+    }
+    upTo = checkpoint;
+    return [...byKey.values()].filter((r) => r.day >= fromDay);
+  };
+};
 
 /**
  * Loads the shared figures, memoised on the projector checkpoint (and the day): every browser that a
@@ -62,16 +93,22 @@ export interface Snapshot {
  */
 export const snapshotSource = (ctx: HubContext) => {
   let cached: Snapshot | undefined;
+  const returns = returnsLedger(ctx);
   return (): Snapshot => {
     const checkpoint = ctx.projector.checkpoint;
     const window = salesWindow(ctx.now());
     if (cached && cached.checkpoint === checkpoint && cached.window.today === window.today) return cached;
-    cached = loadSnapshot(ctx, checkpoint, window);
+    cached = loadSnapshot(ctx, checkpoint, window, returns(checkpoint, window.from));
     return cached;
   };
 };
 
-const loadSnapshot = (ctx: HubContext, checkpoint: number, window: SalesWindow): Snapshot => {
+const loadSnapshot = (
+  ctx: HubContext,
+  checkpoint: number,
+  window: SalesWindow,
+  returns: readonly DayUnits[],
+): Snapshot => {
   const { store } = ctx;
   const locations = store.all<LocationRow>(
     'SELECT location, region, kind, name, lat, lon FROM locations ORDER BY region, location',
@@ -98,27 +135,35 @@ const loadSnapshot = (ctx: HubContext, checkpoint: number, window: SalesWindow):
     sku: string;
     on_hand: number;
     reserved: number;
+    damaged: number;
     safety_stock: number;
     in_transit: number;
     sold: number;
   }>(
-    `SELECT s.location, s.sku, s.on_hand, s.reserved, s.safety_stock, s.in_transit, COALESCE(d.units, 0) AS sold
+    `SELECT s.location, s.sku, s.on_hand, s.reserved, s.damaged, s.safety_stock, s.in_transit, COALESCE(d.units, 0) AS sold
      FROM stock s LEFT JOIN (
        SELECT location, sku, SUM(units) AS units FROM daily_sales WHERE day >= ? AND day <= ? GROUP BY location, sku
      ) d ON d.location = s.location AND d.sku = s.sku`,
     window.from,
     window.today,
   );
+  const handovers = handedOverPickups(store, window.from).filter((p) => p.day <= window.today);
+  const handedOver = new Map<string, number>();
+  for (const p of handovers)
+    for (const l of p.lines)
+      handedOver.set(`${p.location}/${l.sku}`, (handedOver.get(`${p.location}/${l.sku}`) ?? 0) + l.qty);
   const cells: CellMetrics[] = [];
-  for (const r of rows) {
-    const location = locationById.get(r.location);
+  for (const row of rows) {
+    const location = locationById.get(row.location);
     if (!location) continue;
+    const r = { ...row, sold: row.sold + (handedOver.get(`${row.location}/${row.sku}`) ?? 0) };
     const velocity = velocityOf(r.sold, window.days);
     cells.push({
       location: r.location,
       sku: r.sku,
       onHand: r.on_hand,
       reserved: r.reserved,
+      damaged: r.damaged,
       safetyStock: r.safety_stock,
       inTransit: r.in_transit,
       sold: r.sold,
@@ -127,5 +172,5 @@ const loadSnapshot = (ctx: HubContext, checkpoint: number, window: SalesWindow):
       health: stockHealthOf({ onHand: r.on_hand, safetyStock: r.safety_stock, sold: r.sold, kind: location.kind }),
     });
   }
-  return { checkpoint, window, locations, locationById, catalog, cells, currency };
+  return { checkpoint, window, locations, locationById, catalog, cells, currency, returns, handovers };
 };

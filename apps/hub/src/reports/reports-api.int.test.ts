@@ -238,7 +238,7 @@ describe('reports: figures and exports', () => {
   it('overview figures equal the pure fold of the events sent', async () => {
     const report = await json<ReportJson>('/reports/api/overview');
     const stores = expected.cells;
-    const todaySales = [...expected.sales].filter(([k]) => k.startsWith(`${expected.today}/`));
+    const todaySales = [...expected.netSales].filter(([k]) => k.startsWith(`${expected.today}/`));
     expect(report.kpis).toMatchObject({
       stockouts: stores.filter((c) => c.health === 'stockout').length,
       'below-safety': stores.filter((c) => c.health === 'below-safety').length,
@@ -248,10 +248,97 @@ describe('reports: figures and exports', () => {
       'open-reservations': seeded.scenario.openReservations.length,
       'open-pickups': seeded.scenario.openPickups.length,
       incidents: 2,
-      'stores-not-live': 2,
+      stale: 1,
+      offline: 1,
     });
     const north = report.tables.regions?.rows.find((r) => r.region === 'north');
     expect(north?.skuLocations).toBe(stores.filter((c) => c.region === 'north').length);
+  });
+
+  it('every page counts stale, offline and out-of-stock alike: overview = store health = low stock = /v1/locations', async () => {
+    for (const region of [undefined, 'north', 'south']) {
+      const q = region === undefined ? '' : `?region=${region}`;
+      const overview = await json<ReportJson>(`/reports/api/overview${q}`);
+      const stores = await json<ReportJson>(`/reports/api/stores${q}`);
+      const low = await json<ReportJson>(`/reports/api/replenishment${q}${q ? '&' : '?'}days=7`);
+      expect(overview.kpis.stale, region).toBe(stores.kpis.stale);
+      expect(overview.kpis.offline, region).toBe(stores.kpis.offline);
+      expect(overview.kpis.stockouts, region).toBe(low.kpis.out);
+      const notLive = overview.tables.regions?.rows.reduce((s, r) => s + Number(r.notLive), 0);
+      expect(notLive, region).toBe(Number(stores.kpis.stale) + Number(stores.kpis.offline));
+    }
+    const api = await fetch(`${seeded.hub.url}/v1/locations`, { headers: bearer(ADMIN_TOKEN) });
+    expect(api.status).toBe(200);
+    const { locations } = (await api.json()) as { locations: { stale: boolean }[] };
+    const overview = await json<ReportJson>('/reports/api/overview');
+    expect(locations.filter((l) => l.stale)).toHaveLength(Number(overview.kpis.stale) + Number(overview.kpis.offline));
+  });
+
+  it('net sales = till sales + click-and-collect handovers − returns, from the events sent', async () => {
+    const report = await json<ReportJson>('/reports/api/overview');
+    const today = [...expected.netSales].filter(([k]) => k.startsWith(`${expected.today}/`));
+    const returnedToday = today.reduce((s, [, v]) => s + v.returned, 0);
+    const handedOver = seeded.published.filter((e) => e.type === 'PickupHandedOver');
+    expect(handedOver.length).toBeGreaterThan(0);
+    expect(report.kpis['revenue-today']).toBe(today.reduce((s, [, v]) => s + v.revenue, 0));
+    const window = [...expected.netSales].filter(([k]) => (k.split('/')[0] ?? '') >= expected.from);
+    expect(window.some(([, v]) => v.returned > 0)).toBe(true);
+    const channels = report.tables.channels?.rows ?? [];
+    expect(channels.find((r) => r.channel === 'net')).toMatchObject({
+      units: window.reduce((s, [, v]) => s + v.units, 0),
+      sales: window.reduce((s, [, v]) => s + v.revenue, 0),
+      unitsToday: report.kpis['units-today'],
+    });
+    expect(channels.find((r) => r.channel === 'returns')?.units).toBe(-window.reduce((s, [, v]) => s + v.returned, 0));
+    expect(channels.find((r) => r.channel === 'click-and-collect (web)')?.units).toBe(
+      handedOver.reduce(
+        (s, e) => s + (e.type === 'PickupHandedOver' ? e.data.lines.reduce((t, l) => t + l.qty, 0) : 0),
+        0,
+      ),
+    );
+    const handoverStore = handedOver[0]?.location;
+    const row = report.tables.locations?.rows.find((r) => r.location === handoverStore);
+    const own = expected.netSales.get(`${expected.today}/${handoverStore}`);
+    expect(row).toMatchObject({ unitsToday: own?.units, revenueToday: own?.revenue, returnedToday: own?.returned });
+    expect(returnedToday).toBe(report.tables.locations?.rows.reduce((s, r) => s + Number(r.returnedToday), 0));
+  });
+
+  it('the SKU drill-down shows damaged and in-transit units per location, as the fold has them', async () => {
+    const damaged = expected.cells.find((c) => c.damaged > 0);
+    if (!damaged) throw new Error('the seeded network has no damaged units');
+    const report = await json<ReportJson>(`/reports/api/sku?sku=${damaged.sku}`);
+    const cells = expected.cells.filter((c) => c.sku === damaged.sku);
+    for (const c of cells)
+      expect(
+        report.tables.locations?.rows.find((r) => r.location === c.location),
+        c.location,
+      ).toMatchObject({
+        damaged: c.damaged,
+        inTransit: c.inTransit,
+        onHand: c.onHand,
+      });
+    expect(report.kpis.damaged).toBe(cells.reduce((s, c) => s + c.damaged, 0));
+    expect(report.kpis['in-transit']).toBe(cells.reduce((s, c) => s + c.inTransit, 0));
+  });
+
+  it('incidents read as sentences with links, while /v1/incidents keeps the ids and codes', async () => {
+    const report = await json<ReportJson>('/reports/api/incidents');
+    const { id, sku, customer } = seeded.scenario.rejectedPickup;
+    const rejected = report.tables['rejected-pickups']?.rows.find((r) => r.pickup === id);
+    expect(rejected?.summary).toBe(
+      `Pickup order WEB-${id.slice(-4)} for ${customer.split(' ')[0]} ${customer.split(' ')[1]?.charAt(0)}. at Lille Euralille cannot be filled: 1 unit of ${sku} (${expected.state.catalog.get(sku)?.name}) missing (not found on the shelf: not on the shelf).`,
+    );
+    const oversell = report.tables.oversells?.rows[0];
+    expect(oversell?.summary).toMatch(
+      /^Arras is \d+ units? of SKU-\S+ \(.+\) short of what it promised: a web reservation \(2 units\)\./,
+    );
+    expect(String(oversell?.summary)).not.toMatch(/RES-|PU-|item-not-found/);
+    const page = await (await get('/reports/incidents')).text();
+    expect(page).toContain(`href="/reports/sku?sku=${sku}&amp;location=store-n02"`);
+    expect(page).toContain('href="/reports/stores?region=north"');
+    const api = await fetch(`${seeded.hub.url}/v1/incidents`, { headers: bearer(ADMIN_TOKEN) });
+    const body = (await api.json()) as { incidents: { kind: string; affected: { id: string }[] }[] };
+    expect(body.incidents.find((i) => i.kind === 'pickup-rejected')?.affected[0]?.id).toBe(id);
   });
 
   it('a category filter narrows every figure to that category', async () => {

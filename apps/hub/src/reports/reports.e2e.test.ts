@@ -126,7 +126,7 @@ describe('reports in the browser', () => {
   it('network overview: stock health, today’s sales, orders and incidents per region', async () => {
     await open('/reports/overview');
     const regions = ['north', 'south', 'west'];
-    const todays = [...expected.sales].filter(([k]) => k.startsWith(`${expected.today}/`));
+    const todays = [...expected.netSales].filter(([k]) => k.startsWith(`${expected.today}/`));
     const regionOf = new Map(expected.locations.map((l) => [l.location, l.region]));
     const table = await readTable(page, 'regions');
     expect(table.rows.map((r) => r.region)).toEqual(regions);
@@ -140,13 +140,14 @@ describe('reports in the browser', () => {
       expect(row, region).toEqual({
         region,
         stores: '4',
-        storesNotLive: region === 'south' ? '0' : '1',
+        notLive: region === 'south' ? '0' : '1',
         skuLocations: String(cells.length),
         stockouts: String(cells.filter((c) => c.health === 'stockout').length),
         belowSafety: String(cells.filter((c) => c.health === 'below-safety').length),
         overstock: String(cells.filter((c) => c.health === 'overstock').length),
         unitsToday: String(sales.reduce((s, [, v]) => s + v.units, 0)),
         revenueToday: (sales.reduce((s, [, v]) => s + v.revenue, 0) / 100).toFixed(2),
+        returnedToday: String(sales.reduce((s, [, v]) => s + v.returned, 0)),
         openReservations: String(reservations.length),
         reservedUnits: String(reservations.reduce((s, r) => s + r.lines.reduce((t, l) => t + l.qty, 0), 0)),
         openPickups: String(seeded.scenario.openPickups.filter((p) => regionOf.get(p.location) === region).length),
@@ -157,7 +158,8 @@ describe('reports in the browser', () => {
     expect(await kpi(page, 'stockouts')).toEqual({ value: String(stockouts), text: fmt(stockouts) });
     const units = todays.reduce((s, [, v]) => s + v.units, 0);
     expect(await kpi(page, 'units-today')).toEqual({ value: String(units), text: fmt(units) });
-    expect((await kpi(page, 'stores-not-live')).value).toBe('2');
+    expect((await kpi(page, 'stale')).value).toBe('1');
+    expect((await kpi(page, 'offline')).value).toBe('1');
     const locations = await readTable(page, 'locations');
     expect(locations.rows.find((r) => r.location === 'store-n03')?.link).toBe('stale');
     expect(locations.rows.find((r) => r.location === 'store-w04')?.link).toBe('offline');
@@ -315,7 +317,7 @@ describe('reports in the browser', () => {
       location,
       sku,
       shortfall: String(Math.min(-available, 2)),
-      affected: 'reservation RES-1006 (web) ×2',
+      affected: 'reservation RES-1006 ×2',
       cause: 'SaleRecorded from store-n04-till1',
     });
     const rejected = await readTable(page, 'rejected-pickups');
@@ -323,8 +325,11 @@ describe('reports in the browser', () => {
       pickup: seeded.scenario.rejectedPickup.id,
       customer: seeded.scenario.rejectedPickup.customer,
       lines: `${seeded.scenario.rejectedPickup.sku} ×1`,
-      reason: 'item-not-found: not on the shelf',
+      reason: 'not found on the shelf: not on the shelf',
     });
+    expect(rejected.rows[0]?.summary).toMatch(
+      /^Pickup order WEB-\d+ for Chloé R\. at Lille Euralille cannot be filled: 1 unit of SKU-/,
+    );
     const counts = await readTable(page, 'dead-letter-counts');
     expect(new Map(counts.rows.map((r) => [r.reason, Number(r.count)]))).toEqual(seeded.scenario.deadLetters);
     const latest = await readTable(page, 'dead-letters');

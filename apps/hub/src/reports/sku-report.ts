@@ -244,6 +244,9 @@ export const skuReport = (rc: ReportContext, q: ReportQuery): Report => {
     snap.window.today,
   ))
     if (inScope.has(d.location)) daily.set(d.day, (daily.get(d.day) ?? 0) + d.units);
+  for (const p of snap.handovers)
+    if (inScope.has(p.location))
+      for (const l of p.lines) if (l.sku === sku) daily.set(p.day, (daily.get(p.day) ?? 0) + l.qty);
 
   const locationTable: ReportTable = {
     id: 'locations',
@@ -254,9 +257,20 @@ export const skuReport = (rc: ReportContext, q: ReportQuery): Report => {
       { key: 'region', label: 'Region', kind: 'text' },
       { key: 'onHand', label: 'On hand', kind: 'int' },
       { key: 'reserved', label: 'Reserved', kind: 'int' },
+      {
+        key: 'damaged',
+        label: 'Damaged',
+        kind: 'int',
+        help: 'Returned damaged or written off as damage: held, not sellable, not in on hand',
+      },
       { key: 'safetyStock', label: 'Safety stock', kind: 'int' },
-      { key: 'inTransit', label: 'In transit', kind: 'int' },
-      { key: 'sold', label: `Sold (${snap.window.days} d)`, kind: 'int' },
+      { key: 'inTransit', label: 'In transit', kind: 'int', help: 'Shipped towards this location, not received yet' },
+      {
+        key: 'sold',
+        label: `Sold (${snap.window.days} d)`,
+        kind: 'int',
+        help: 'At the till and handed over to click-and-collect customers',
+      },
       { key: 'velocity', label: 'Units per day', kind: 'decimal' },
       { key: 'cover', label: 'Days of cover', kind: 'days', help: 'On hand ÷ units per day; ∞ when nothing sold' },
       { key: 'health', label: 'Health', kind: 'status' },
@@ -267,6 +281,7 @@ export const skuReport = (rc: ReportContext, q: ReportQuery): Report => {
       region: snap.locationById.get(c.location)?.region ?? null,
       onHand: c.onHand,
       reserved: c.reserved,
+      damaged: c.damaged,
       safetyStock: c.safetyStock,
       inTransit: c.inTransit,
       sold: c.sold,
@@ -305,10 +320,18 @@ export const skuReport = (rc: ReportContext, q: ReportQuery): Report => {
         kind: 'kpis',
         items: [
           { id: 'on-hand', label: 'On hand', value: onHand, kind: 'int' },
+          countKpi(
+            'damaged',
+            'Damaged',
+            sum((c) => c.damaged),
+            'warn',
+            'held, not sellable',
+          ),
+          { id: 'in-transit', label: 'In transit', value: sum((c) => c.inTransit), kind: 'int', hint: 'on its way' },
           { id: 'sold', label: `Sold, last ${snap.window.days} days`, value: sold, kind: 'int' },
           { id: 'velocity', label: 'Units per day', value: velocity, kind: 'decimal' },
           { id: 'cover', label: 'Days of cover', value: daysOfCover(onHand, velocity), kind: 'days' },
-          countKpi('stockouts', 'Locations out of stock', cells.filter((c) => c.onHand <= 0).length, 'bad'),
+          countKpi('stockouts', 'Locations out of stock', cells.filter((c) => c.health === 'stockout').length, 'bad'),
         ],
       },
       {
@@ -325,7 +348,8 @@ export const skuReport = (rc: ReportContext, q: ReportQuery): Report => {
         chart: {
           id: 'daily-units',
           title: `Units sold per day, last ${snap.window.days} days`,
-          description: 'Bar chart of units sold per day at the locations shown; the total is in the Sold column.',
+          description:
+            'Bar chart of units sold per day (till and click-and-collect) at the locations shown; the total is in the Sold column.',
           style: 'bars',
           yLabel: 'Units sold',
           yKind: 'int',

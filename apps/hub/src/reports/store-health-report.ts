@@ -1,6 +1,5 @@
-import { skewText } from '@stocknerve/domain';
+import { countLinks, linkStatusOf, OFFLINE_AFTER_STALE_PERIODS, skewText } from '@stocknerve/domain';
 import { type NodeClockSkew, nodeSyncStatuses } from '../views/node-status.js';
-import { linkStatusOf, OFFLINE_AFTER_STALE_PERIODS } from './location-status.js';
 import {
   LOCATION_COLUMNS,
   locationCells,
@@ -78,7 +77,7 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
       ),
     };
   });
-  const count = (status: string) => locationRows.filter((r) => r.link === status).length;
+  const linkCounts = countLinks(locationRows.map((r) => r.link));
   const waitingTotal = nodes.reduce((s, n) => s + (n.pending ?? 0), 0);
   const missingTotal = nodes.reduce((s, n) => s + n.missing, 0);
   const deadLetters = hub.store.get<{ n: number | null }>('SELECT SUM(count) AS n FROM dead_letters')?.n ?? 0;
@@ -199,9 +198,9 @@ export const storeHealthReport = (rc: ReportContext, q: ReportQuery): Report => 
       {
         kind: 'kpis',
         items: [
-          { id: 'online', label: 'Online', value: count('online'), kind: 'int', tone: 'good' },
-          countKpi('stale', 'Stale', count('stale'), 'warn'),
-          countKpi('offline', 'Offline', count('offline'), 'bad'),
+          { id: 'online', label: 'Online', value: linkCounts.online, kind: 'int', tone: 'good' },
+          countKpi('stale', 'Stale', linkCounts.stale, 'warn'),
+          countKpi('offline', 'Offline', linkCounts.offline, 'bad'),
           { id: 'events-waiting', label: 'Events waiting on nodes', value: waitingTotal, kind: 'int' },
           countKpi('missing-seqs', 'Missing seqs', missingTotal, 'warn'),
           countKpi(

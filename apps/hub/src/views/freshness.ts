@@ -1,4 +1,4 @@
-import type { LocationTrust } from '@stocknerve/domain';
+import { isStale, type LocationTrust } from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
 import { readMemoOf } from './read-memo.js';
 
@@ -46,7 +46,7 @@ export const locationFreshness = (
       const ageMs = r.heard === null ? null : Math.max(0, nowMs - r.heard);
       return [
         r.location,
-        { location: r.location, lastHeardMs: r.heard, ageMs, stale: ageMs === null || ageMs > policy.staleAfterMs },
+        { location: r.location, lastHeardMs: r.heard, ageMs, stale: isStale(ageMs, policy.staleAfterMs) },
       ];
     }),
   );

@@ -1,3 +1,4 @@
+import { isStale } from '@stocknerve/domain';
 import type { WatermarkValue } from '@stocknerve/protocol';
 import type { SqlStore } from '../store/sql-store.js';
 
@@ -119,7 +120,7 @@ export const nodeSyncStatuses = (db: SqlStore, nowMs: number, staleAfterMs: numb
         lastHeardAgeMs: age,
         pending: r.pending,
         oldestPendingAgeMs: r.oldest_pending_age_ms,
-        stale: age === null || age > staleAfterMs,
+        stale: isStale(age, staleAfterMs),
         clockSkew: clockSkewOf(r),
         flags: r.clock_skewed === 1 ? ['clock-skew'] : [],
       },

@@ -106,6 +106,7 @@ export const AdjustScreen = () => {
               { text: 'Stock change', num: true },
             ]}
             empty={lines.lines.length === 0}
+            lines={lines}
           >
             {lines.lines.map((l) => (
               <LineRow key={l.sku} line={l} lines={lines}>
@@ -116,6 +117,7 @@ export const AdjustScreen = () => {
                     signed={sign === 0}
                     value={l.qty}
                     onChange={(qty) => lines.patch(l.sku, { qty })}
+                    onRemove={() => lines.remove(l.sku)}
                   />
                 </td>
                 <td class="num">{deltaOf(l.qty) > 0 ? `+${deltaOf(l.qty)}` : deltaOf(l.qty)}</td>

@@ -3,6 +3,7 @@ import { bridge } from '../../shared/bridge.js';
 import type { StoreNode } from '../node/runtime.js';
 import { ClockWarning } from '../sync/ClockWarning.js';
 import { NodeContext, ScreenContext, useValue } from '../ui/hooks.js';
+import { useScanCapture } from '../ui/scan-capture.js';
 import { AccessBanner } from './AccessBanner.js';
 import { SyncBadge } from './SyncBadge.js';
 import { SCREEN_COMPONENTS } from './screens.js';
@@ -19,6 +20,7 @@ export const Shell = ({ node }: { node: StoreNode }) => {
   const tabRefs = useRef<Partial<Record<ScreenId, HTMLButtonElement | null>>>({});
   const locations = useValue(node.data.locations$);
   const storeName = locations.get(node.identity.location)?.name;
+  useScanCapture();
 
   const show = (id: ScreenId) => {
     setCurrent(id);

@@ -1,17 +1,29 @@
 import { ageText, agoText } from '../node/format.js';
 import { wrongClock } from '../sync/ClockWarning.js';
-import { useNode, useNow, useObservable } from '../ui/hooks.js';
+import { useBrowserOnline, useNode, useNow, useObservable } from '../ui/hooks.js';
 
-/** Always-visible sync state: online/offline, events waiting, oldest waiting, last hub contact. */
+/**
+ * Always-visible sync state: online/offline, events waiting and the oldest one's age. A healthy
+ * idle till reads "Up to date"; the age of the last hub contact shows only when it matters (events
+ * waiting, or no link). The browser's own offline flag counts: a socket may look open for a while
+ * after the network went away.
+ */
 export const SyncBadge = ({ onOpen }: { onOpen: () => void }) => {
   const node = useNode();
   const status = useObservable(node.sync.status$, node.sync.status);
   const now = useNow(1000);
-  const state = status.restoring ? 'restoring' : status.connected ? 'online' : 'offline';
+  const browserOnline = useBrowserOnline();
+  const state = status.restoring ? 'restoring' : status.connected && browserOnline ? 'online' : 'offline';
   const stateText = { restoring: 'Restoring', online: 'Online', offline: 'Offline' }[state];
-  const waiting = status.pending === 0 ? 'All synced' : `${status.pending} waiting`;
+  const idle = status.pending === 0;
+  const waiting = idle ? (state === 'online' ? 'Up to date' : 'Nothing waiting') : `${status.pending} waiting`;
   const oldest = status.oldestPendingAgeMs === null ? '' : ` (oldest ${ageText(status.oldestPendingAgeMs)})`;
-  const contact = status.lastContactAt ? `hub ${agoText(now - status.lastContactAt)}` : 'no hub contact yet';
+  const contact =
+    state === 'online' && idle
+      ? null
+      : status.lastContactAt
+        ? `hub ${agoText(now - status.lastContactAt)}`
+        : 'no hub contact yet';
   const clockWrong = wrongClock(status) !== null;
   return (
     <button
@@ -34,10 +46,14 @@ export const SyncBadge = ({ onOpen }: { onOpen: () => void }) => {
         {waiting}
         {oldest}
       </span>
-      <span class="sep" aria-hidden="true">
-        ·
-      </span>
-      <span>{contact}</span>
+      {contact ? (
+        <>
+          <span class="sep" aria-hidden="true">
+            ·
+          </span>
+          <span data-testid="sync-contact">{contact}</span>
+        </>
+      ) : null}
       {clockWrong ? (
         <>
           <span class="sep" aria-hidden="true">

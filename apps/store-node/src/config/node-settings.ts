@@ -27,5 +27,9 @@ export type EnrollmentRequest = z.infer<typeof EnrollmentRequest>;
  * Everything a terminal needs to run: the addresses, and the credentials it got by enrolling, which
  * say who it is (node, location, region: the hub bound its JWT to them).
  */
-export const NodeSettings = Addresses.extend({ credentials: TerminalCredentials });
+export const NodeSettings = Addresses.extend({
+  credentials: TerminalCredentials,
+  /** Units on one document line above which the till asks for confirmation; default 99. */
+  maxLineQty: z.number().int().positive().optional(),
+});
 export type NodeSettings = z.infer<typeof NodeSettings>;

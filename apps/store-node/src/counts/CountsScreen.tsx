@@ -79,6 +79,7 @@ export const CountsScreen = () => {
             lines={lines}
             toLine={lineOf}
             setNotice={setNotice}
+            minQty={0}
           />
           <LinesTable
             label="Counted lines"
@@ -90,6 +91,7 @@ export const CountsScreen = () => {
               { text: 'Difference', num: true },
             ]}
             empty={lines.lines.length === 0}
+            lines={lines}
           >
             {lines.lines.map((l) => {
               const system = figures?.get(l.sku)?.onHand ?? 0;

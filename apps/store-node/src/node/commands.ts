@@ -75,14 +75,21 @@ export class CommandRunner {
       };
     const { command, correlationId } = build(this.view);
     const parsed = DATA_SCHEMAS[command.type].safeParse(command.data);
-    if (!parsed.success) return { ok: false, code: 'Invalid', message: describeIssues(fieldIssues(parsed.error)) };
+    if (!parsed.success) {
+      const message = describeIssues(fieldIssues(parsed.error));
+      console.info(`${command.type} invalid: ${message}`);
+      return { ok: false, code: 'Invalid', message };
+    }
     const decision = decideStoreCommand(command, await this.view.snapshot(), {
       now: this.now(),
       location: this.identity.location,
       node: this.identity.node,
       clock: this.sync.status.clock ?? undefined,
     });
-    if (!decision.ok) return { ok: false, code: decision.code, message: decision.message };
+    if (!decision.ok) {
+      console.info(`${command.type} refused: ${decision.code}: ${decision.message}`);
+      return { ok: false, code: decision.code, message: decision.message };
+    }
     if (decision.events.length === 0) return { ok: true, events: [] };
     try {
       const events = await this.sync.record(decision.events, { correlationId });

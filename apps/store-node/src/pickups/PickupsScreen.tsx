@@ -1,11 +1,12 @@
-import type { PickupState, RejectPickupData } from '@stocknerve/domain';
+import type { RejectPickupData } from '@stocknerve/domain';
 import type { PickupValue } from '@stocknerve/protocol';
 import { useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { ageOf, agoText } from '../node/format.js';
-import { mergePickup, pickupStatus } from '../node/local-view.js';
 import { useNode, useNow, useValue } from '../ui/hooks.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
+import { shortages } from './held-units.js';
+import { type PickupEntry, useStoreStock } from './use-store-stock.js';
 
 type RejectReason = z.infer<typeof RejectPickupData>['reason'];
 
@@ -25,37 +26,26 @@ const STATUS_LABEL: Record<PickupValue['status'], string> = {
   rejected: 'Rejected',
 };
 
-interface QueueEntry {
-  readonly pickup: PickupState & { order: NonNullable<PickupState['order']> };
-  readonly status: PickupValue['status'];
-  readonly placedAt: string | null;
-}
-
 /** Click-and-collect: orders the hub placed at this store; pick, hand over or reject them. */
 export const PickupsScreen = () => {
   const node = useNode();
-  const hubPickups = useValue(node.data.pickups$);
+  const stock = useStoreStock();
   const catalog = useValue(node.data.catalog$);
-  useValue(node.view.changed$);
   const now = useNow(5000);
   const [notice, setNotice] = useState<NoticeValue>(null);
   const [rejecting, setRejecting] = useState<string | null>(null);
   const [reason, setReason] = useState<RejectReason>('item-not-found');
   const [note, setNote] = useState('');
 
-  const entries: QueueEntry[] = hubPickups.flatMap((hub) => {
-    const pickup = mergePickup(hub, node.view.ownPickup(hub.pickupId));
-    if (!pickup?.order) return [];
-    return [{ pickup: { ...pickup, order: pickup.order }, status: pickupStatus(pickup), placedAt: hub.placedAt }];
-  });
-  const byPlaced = (a: QueueEntry, b: QueueEntry) => (a.placedAt ?? '').localeCompare(b.placedAt ?? '');
+  const entries = stock.pickups;
+  const byPlaced = (a: PickupEntry, b: PickupEntry) => (a.placedAt ?? '').localeCompare(b.placedAt ?? '');
   const open = entries.filter((e) => e.status === 'placed' || e.status === 'picked').sort(byPlaced);
   const done = entries
     .filter((e) => e.status === 'handed-over' || e.status === 'rejected')
     .sort((a, b) => byPlaced(b, a))
     .slice(0, 10);
 
-  const act = async (entry: QueueEntry, action: 'PickPickup' | 'HandOverPickup' | 'RejectPickup') => {
+  const act = async (entry: PickupEntry, action: 'PickPickup' | 'HandOverPickup' | 'RejectPickup') => {
     const { pickupId } = entry.pickup;
     const ref = entry.pickup.order.orderRef;
     const outcome = await node.commands.run(() => ({
@@ -75,9 +65,11 @@ export const PickupsScreen = () => {
     setNotice({ kind: 'ok', text: `Order ${ref} ${what}.` });
   };
 
-  const card = (e: QueueEntry) => {
+  const card = (e: PickupEntry) => {
     const { pickup } = e;
     const isOpen = e.status === 'placed' || e.status === 'picked';
+    const onHand = stock.onHand;
+    const short = isOpen ? shortages(pickup.order, stock.holds, (sku) => onHand(sku) ?? Number.POSITIVE_INFINITY) : [];
     return (
       <li key={pickup.pickupId} class={`pickup status-${e.status}`} data-pickup={pickup.pickupId} data-testid="pickup">
         <div class="pickup-head">
@@ -98,6 +90,12 @@ export const PickupsScreen = () => {
             </li>
           ))}
         </ul>
+        {short.length > 0 ? (
+          <p class="notice notice-warn" data-testid="pickup-shortage">
+            Short: {short.map((s) => `${s.missing} × ${s.sku} (${Math.max(0, onHand(s.sku) ?? 0)} on hand)`).join(', ')}
+            . Find them or reject the order.
+          </p>
+        ) : null}
         {isOpen ? (
           rejecting === pickup.pickupId ? (
             <div class="reject-form">

@@ -136,6 +136,7 @@ export const ReceivingScreen = () => {
             lines={lines}
             toLine={(p, qty) => ({ ...lineOf(p, qty), expected: Number.NaN })}
             setNotice={setNotice}
+            minQty={0}
           />
           <LinesTable
             label="Received lines"
@@ -147,6 +148,7 @@ export const ReceivingScreen = () => {
               { text: 'Difference', num: true },
             ]}
             empty={lines.lines.length === 0}
+            lines={lines}
           >
             {lines.lines.map((l) => {
               const diff = differenceOf(l);
@@ -157,6 +159,7 @@ export const ReceivingScreen = () => {
                       line={l}
                       label="Expected"
                       min={0}
+                      optional
                       value={l.expected}
                       onChange={(expected) => lines.patch(l.sku, { expected })}
                     />

@@ -131,11 +131,18 @@ export const ReturnsScreen = () => {
             label="Return lines"
             headers={['Item', 'SKU', { text: 'Qty', num: true }, 'Goes to']}
             empty={lines.lines.length === 0}
+            lines={lines}
           >
             {lines.lines.map((l) => (
               <LineRow key={l.sku} line={l} lines={lines}>
                 <td class="num">
-                  <QtyInput line={l} label="Quantity" value={l.qty} onChange={(qty) => lines.patch(l.sku, { qty })} />
+                  <QtyInput
+                    line={l}
+                    label="Quantity"
+                    value={l.qty}
+                    onChange={(qty) => lines.patch(l.sku, { qty })}
+                    onRemove={() => lines.remove(l.sku)}
+                  />
                 </td>
                 <td>
                   <select

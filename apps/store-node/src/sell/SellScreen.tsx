@@ -1,5 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { money } from '../node/format.js';
+import { sellingWarnings } from '../pickups/held-units.js';
+import { useStoreStock } from '../pickups/use-store-stock.js';
 import { LineRow, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useAutoFocus, useNode } from '../ui/hooks.js';
 import { type Line, useLines } from '../ui/lines.js';
@@ -24,6 +26,7 @@ export const SellScreen = () => {
   const node = useNode();
   const scanRef = useAutoFocus<HTMLInputElement>();
   const lines = useLines<SaleLineDraft>();
+  const stock = useStoreStock();
   const [notice, setNotice] = useState<NoticeValue>(null);
   const [last, setLast] = useState<LastSale | null>(null);
   const busy = useRef(false);
@@ -83,9 +86,10 @@ export const SellScreen = () => {
               lines.add({ sku: p.sku, name: p.name, qty, unitPriceCents: p.priceCents, currency: p.currency });
               setNotice(null);
             }}
-            onSetQty={(qty) => (qty > 0 ? lines.setLastQty(qty) : lines.removeLast())}
+            onSetQty={lines.setLastQty}
             onRemoveLast={lines.removeLast}
             onUnknown={(code) => setNotice(unknownItemNotice(code))}
+            onRefused={(text) => setNotice({ kind: 'error', text })}
           />
           <LinesTable
             label="Sale lines"
@@ -99,16 +103,38 @@ export const SellScreen = () => {
             ]}
             empty={lines.lines.length === 0}
             emptyText="No items yet."
+            lines={lines}
           >
-            {lines.lines.map((l, i) => (
-              <LineRow key={l.sku} line={l} lines={lines} class={i === lines.lines.length - 1 ? 'latest' : undefined}>
-                <td class="num">
-                  <QtyInput line={l} label="Quantity" value={l.qty} onChange={(qty) => lines.patch(l.sku, { qty })} />
-                </td>
-                <td class="num">{money(l.unitPriceCents, l.currency)}</td>
-                <td class="num">{money(l.unitPriceCents * l.qty, l.currency)}</td>
-              </LineRow>
-            ))}
+            {lines.lines.map((l, i) => {
+              const onHand = stock.onHand(l.sku);
+              const warnings = onHand === undefined ? [] : sellingWarnings(l.qty, onHand, stock.holdsOf(l.sku));
+              return (
+                <LineRow
+                  key={l.sku}
+                  line={l}
+                  lines={lines}
+                  class={i === lines.lines.length - 1 ? 'latest' : undefined}
+                  note={warnings.map((w) => (
+                    <small key={w} class="line-warning" role="status" data-testid="stock-warning">
+                      {w}
+                    </small>
+                  ))}
+                >
+                  <td class="num">
+                    <QtyInput
+                      line={l}
+                      label="Quantity"
+                      value={l.qty}
+                      onHand={onHand}
+                      onChange={(qty) => lines.patch(l.sku, { qty })}
+                      onRemove={() => lines.remove(l.sku)}
+                    />
+                  </td>
+                  <td class="num">{money(l.unitPriceCents, l.currency)}</td>
+                  <td class="num">{money(l.unitPriceCents * l.qty, l.currency)}</td>
+                </LineRow>
+              );
+            })}
           </LinesTable>
         </div>
         <aside class="side" aria-label="Sale summary">

@@ -1,10 +1,12 @@
-/** The outcome of the last action on a screen. */
+import { cashierText } from './messages.js';
+
+/** The outcome of the last action on a screen; an error's `code` is for the console, not the screen. */
 export type NoticeValue =
   | { readonly kind: 'ok'; readonly text: string }
   | { readonly kind: 'error'; readonly code?: string; readonly text: string }
   | null;
 
-/** Success in a polite live region, errors in an alert (read out at once). */
+/** Success in a polite live region, errors in an alert (read out at once) in the cashier's words. */
 export const Notice = ({ value }: { value: NoticeValue }) => {
   if (!value) return <div class="notice-slot" />;
   if (value.kind === 'ok')
@@ -14,9 +16,8 @@ export const Notice = ({ value }: { value: NoticeValue }) => {
       </div>
     );
   return (
-    <div class="notice notice-error" role="alert" data-testid="notice">
-      {value.code ? <strong class="notice-code">{value.code}</strong> : null}
-      {value.text}
+    <div class="notice notice-error" role="alert" data-testid="notice" data-code={value.code}>
+      {value.code ? cashierText(value.code, value.text) : value.text}
     </div>
   );
 };

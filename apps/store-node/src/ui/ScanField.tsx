@@ -1,8 +1,11 @@
 import type { CatalogValue } from '@stocknerve/protocol';
 import type { Ref } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { findProduct } from '../node/node-data.js';
-import { useNode, useValue } from './hooks.js';
+import { beep } from './feedback.js';
+import { useLineLimit, useNode, useValue } from './hooks.js';
 import type { NoticeValue } from './Notice.js';
+import { judgeQuantity } from './quantity.js';
 import { parseScan } from './scan.js';
 
 export interface ScanFieldProps {
@@ -13,13 +16,17 @@ export interface ScanFieldProps {
   readonly onProduct: (product: CatalogValue, qty: number) => void;
   /** `*3`: set the last line's quantity. */
   readonly onSetQty?: (qty: number) => void;
-  /** Backspace or Delete in the empty field. */
+  /** Backspace or Delete in the empty field, or `*0` where a line holds at least one unit. */
   readonly onRemoveLast?: () => void;
   readonly onUnknown: (code: string) => void;
+  /** A quantity in the entry was refused (`0*CODE`), or its confirmation declined: why. */
+  readonly onRefused: (text: string) => void;
+  /** 1 (default): a line holds at least one unit, so `*0` removes it. 0: `*0` records "none". */
+  readonly minQty?: 0 | 1;
   readonly hint?: string;
 }
 
-/** Shared so a mistyped code reads the same on every screen (and keeps the code the notice shows). */
+/** Shared so a mistyped code reads the same on every screen (its code goes to the console only). */
 export const unknownItemNotice = (code: string): NoticeValue => ({
   kind: 'error',
   code: 'UnknownItem',
@@ -33,7 +40,22 @@ export const unknownItemNotice = (code: string): NoticeValue => ({
 export const ScanField = (props: ScanFieldProps) => {
   const { data } = useNode();
   const catalog = useValue(data.catalog$);
+  const limit = useLineLimit();
   const hintId = `${props.id}-hint`;
+  // Bumped on each refused scan: the field flashes (and beeps) once per refusal, even twice in a row.
+  const [refusals, setRefusals] = useState(0);
+  const [flashing, setFlashing] = useState(false);
+  useEffect(() => {
+    if (refusals === 0) return;
+    setFlashing(true);
+    const t = setTimeout(() => setFlashing(false), 1200);
+    return () => clearTimeout(t);
+  }, [refusals]);
+  const refuse = (code: string) => {
+    beep();
+    setRefusals((n) => n + 1);
+    props.onUnknown(code);
+  };
   // Uncontrolled on purpose: a scanner types a whole code and Enter faster than a render, so the
   // Enter handler reads the field itself rather than state that may lag a keystroke behind.
   const onKeyDown = (e: KeyboardEvent) => {
@@ -42,19 +64,26 @@ export const ScanField = (props: ScanFieldProps) => {
       e.preventDefault();
       const input = parseScan(field.value);
       field.value = '';
-      if (input.kind === 'set-qty') props.onSetQty?.(input.qty);
-      else if (input.kind === 'item') {
-        const product = findProduct(catalog, input.code);
-        if (product) props.onProduct(product, input.qty);
-        else props.onUnknown(input.code);
-      }
+      if (input.kind === 'empty') return;
+      const product = input.kind === 'item' ? findProduct(catalog, input.code) : undefined;
+      if (input.kind === 'item' && !product) return refuse(input.code);
+      const verdict = judgeQuantity(input.qty, { min: props.minQty ?? 1, limit });
+      if (verdict.kind === 'invalid') return props.onRefused(verdict.message);
+      if (verdict.kind === 'confirm' && !window.confirm(verdict.question))
+        return props.onRefused(`Not recorded: ${input.qty} units not confirmed.`);
+      if (input.kind === 'set-qty') {
+        if (verdict.kind === 'remove') props.onRemoveLast?.();
+        else props.onSetQty?.(input.qty);
+      } else if (verdict.kind === 'remove')
+        props.onRefused(`0 × ${input.code} adds nothing: scan it, or type 2*CODE for two.`);
+      else if (product) props.onProduct(product, input.qty);
     } else if ((e.key === 'Backspace' || e.key === 'Delete') && field.value === '') {
       e.preventDefault();
       props.onRemoveLast?.();
     } else if (e.key === 'Escape') field.value = '';
   };
   return (
-    <div class="scan-field">
+    <div class={flashing ? 'scan-field scan-refused' : 'scan-field'} data-refused={flashing ? 'true' : undefined}>
       <label for={props.id}>{props.label}</label>
       <input
         id={props.id}

@@ -2,6 +2,7 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { BehaviorSubject, Observable } from 'rxjs';
 import type { StoreNode } from '../node/runtime.js';
+import { DEFAULT_LINE_LIMIT } from './quantity.js';
 
 /** The running terminal, for every screen. */
 export const NodeContext = createContext<StoreNode | null>(null);
@@ -11,6 +12,9 @@ export const useNode = (): StoreNode => {
   if (!node) throw new Error('useNode outside of a running node');
   return node;
 };
+
+/** Units on one line above which this till asks for confirmation (its `maxLineQty` setting). */
+export const useLineLimit = (): number => useNode().settings.maxLineQty ?? DEFAULT_LINE_LIMIT;
 
 /** The current value of a BehaviorSubject, re-rendering on change. */
 export const useValue = <T>(subject: BehaviorSubject<T>): T => useObservable(subject, subject.value);
@@ -33,6 +37,21 @@ export const useNow = (intervalMs = 1000): number => {
     return () => clearInterval(t);
   }, [intervalMs]);
   return now;
+};
+
+/** Whether the browser says it has a network (`navigator.onLine`, its online/offline events). */
+export const useBrowserOnline = (): boolean => {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    window.addEventListener('online', update);
+    window.addEventListener('offline', update);
+    return () => {
+      window.removeEventListener('online', update);
+      window.removeEventListener('offline', update);
+    };
+  }, []);
+  return online;
 };
 
 /** Result of an async computation, recomputed when a dependency changes (stale results dropped). */

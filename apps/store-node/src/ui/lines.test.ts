@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addLine, lineOf, patchLine, wholeNumber } from './lines.js';
+import { addLine, lineOf, patchLine, restoreLine } from './lines.js';
 
 describe('document lines', () => {
   it('makes a line from a scanned product without carrying its catalog fields along', () => {
@@ -33,11 +33,11 @@ describe('document lines', () => {
     ]);
   });
 
-  it('accepts whole, non-negative numbers only', () => {
-    expect(wholeNumber('12')).toBe(12);
-    expect(wholeNumber(' 0 ')).toBe(0);
-    expect(wholeNumber('1.5')).toBeNaN();
-    expect(wholeNumber('-1')).toBeNaN();
-    expect(wholeNumber('')).toBeNaN();
+  it('puts a removed line back where it was, or onto its SKU scanned again since', () => {
+    const a = { sku: 'A', name: 'a', qty: 1 };
+    const b = { sku: 'B', name: 'b', qty: 2 };
+    const c = { sku: 'C', name: 'c', qty: 3 };
+    expect(restoreLine([a, c], { line: b, index: 1 })).toEqual([a, b, c]);
+    expect(restoreLine([a, { ...b, qty: 1 }], { line: b, index: 0 })).toEqual([a, { ...b, qty: 3 }]);
   });
 });

@@ -8,6 +8,7 @@ export type DecidedEvent = { [T in EventType]: { readonly type: T; readonly data
 export type RejectionCode =
   | 'InsufficientStock'
   | 'UnknownLocation'
+  | 'UnknownSku'
   | 'UnknownReservation'
   | 'UnknownPickup'
   | 'ReservationNotActive'

@@ -53,6 +53,20 @@ describe('PlacePickupOrder', () => {
       .thenRejects('UnknownLocation', /store-9/);
   });
 
+  it('names a SKU the network has never heard of instead of offering 0 of it', () => {
+    givenHub(world(), AT_NOW)
+      .when({
+        type: 'PlacePickupOrder',
+        data: order({
+          lines: [
+            { sku: 'SKU-1', qty: 1 },
+            { sku: 'SKU-X', qty: 1 },
+          ],
+        }),
+      })
+      .thenRejects('UnknownSku', /^SKU-X is not in the catalog$/);
+  });
+
   it('refuses more than the store can offer after safety stock', () => {
     givenHub(world(), AT_NOW)
       .when({ type: 'PlacePickupOrder', data: order({ lines: [{ sku: 'SKU-1', qty: 3 }] }) })

@@ -117,11 +117,28 @@ const expireReservation = ({ data }: Of<'ExpireReservation'>, view: InventoryVie
   return accept({ type: 'ReservationExpired', data });
 };
 
+/**
+ * A SKU the network has never heard of: not in the catalog and without a stock record anywhere. Stock
+ * without a catalog entry still counts as known (figures can arrive before master data).
+ */
+const isUnknownSku = (view: InventoryView, sku: string): boolean =>
+  !view.catalogItem(sku) &&
+  view.locations().every((l) => {
+    const f = view.stock(sku, l.location);
+    return f.onHand === 0 && f.reserved === 0 && f.damaged === 0 && f.inTransit === 0 && f.safetyStock === 0;
+  });
+
 const placePickupOrder = ({ data }: Of<'PlacePickupOrder'>, view: InventoryView, meta: HubCommandMetadata) => {
   if (view.pickup(data.pickupId)?.order) return reject('DuplicatePickup', `pickup ${data.pickupId} already exists`);
   const location = view.location(data.location);
   if (!location) return reject('UnknownLocation', `unknown location ${data.location}`);
   if (location.kind !== 'store') return reject('NotAStore', `${data.location} is a ${location.kind}`);
+  // Named, so that a storefront sees its typo rather than "available 0" (issue 24, item 9).
+  const unknown = data.lines.map((l) => l.sku).filter((sku) => isUnknownSku(view, sku));
+  if (unknown.length > 0)
+    return reject('UnknownSku', `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the catalog`, {
+      skus: unknown,
+    });
   const short = shortLines(view, meta, data.channel, data.location, data.lines);
   if (short.length > 0) return insufficient(short, `at ${data.location} `);
   return accept({ type: 'PickupOrderPlaced', data });

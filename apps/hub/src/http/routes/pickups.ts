@@ -60,7 +60,10 @@ export const pickupRoutes = (ctx: HubContext): Route[] => [
         description: 'InsufficientStock at the store, or DuplicatePickup (pickupId taken by another order)',
         schema: ErrorBody,
       },
-      422: { description: 'UnknownLocation, or NotAStore (a warehouse)', schema: ErrorBody },
+      422: {
+        description: 'UnknownLocation, NotAStore (a warehouse), or UnknownSku (details.skus: not in the catalog)',
+        schema: ErrorBody,
+      },
       503: { description: 'The event log could not be reached in time; retry', schema: ErrorBody },
     },
     handle: async ({ body, rc }) => {

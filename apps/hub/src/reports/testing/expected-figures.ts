@@ -12,7 +12,7 @@ import { daysOfCover, replenishmentNeed, stockHealthOf, surplusOf, velocityOf } 
 import type { SeededHub } from './seeded-hub.js';
 
 // What the reports should show, computed without the hub: the domain's pure fold of the events the
-// hub was sent, and the sale events themselves for daily sales. Only the definitions (stock-health.ts,
+// hub was sent, and the sale, return and handover events themselves for (net) sales. Only the definitions (stock-health.ts,
 // unit-tested on their own) are shared with the code under test.
 
 const DAY_MS = 86_400_000;
@@ -28,6 +28,7 @@ export interface ExpectedCell {
   readonly reserved: number;
   readonly safetyStock: number;
   readonly inTransit: number;
+  readonly damaged: number;
   readonly sold: number;
   readonly velocity: number;
   readonly cover: number | null;
@@ -37,11 +38,18 @@ export interface ExpectedCell {
 /** The expected figures of a seeded hub. */
 export interface Expected {
   readonly today: string;
+  /** First day of the velocity window (UTC), YYYY-MM-DD. */
+  readonly from: string;
   readonly state: InventoryState;
   readonly cells: readonly ExpectedCell[];
   readonly locations: readonly LocationInfo[];
-  /** Units and revenue (cents) per `${day}/${location}/${sku}`. */
+  /** Till sales: units and revenue (cents) per `${day}/${location}/${sku}`. */
   readonly sales: ReadonlyMap<string, { units: number; revenue: number }>;
+  /**
+   * Net sales per `${day}/${location}`: till sales, plus click-and-collect handovers, minus returns
+   * (handovers and returns at the catalog price), with the units returned.
+   */
+  readonly netSales: ReadonlyMap<string, { units: number; revenue: number; returned: number }>;
   readonly categoryOf: ReadonlyMap<string, string | undefined>;
   /** Folds only the events that happened at or before `ms` (by HLC): on hand as of then. */
   onHandAsOf(location: string, sku: string, ms: number): number;
@@ -77,6 +85,31 @@ export const expectedFigures = (seeded: SeededHub): Expected => {
     }
   }
 
+  const netSales = new Map<string, { units: number; revenue: number; returned: number }>();
+  const addNet = (day: string, location: string, units: number, revenue: number, returned = 0) => {
+    const n = netSales.get(`${day}/${location}`) ?? { units: 0, revenue: 0, returned: 0 };
+    n.units += units;
+    n.revenue += revenue;
+    n.returned += returned;
+    netSales.set(`${day}/${location}`, n);
+  };
+  const priceOf = (sku: string) => state.catalog.get(sku)?.priceCents ?? 0;
+  for (const e of seeded.published) {
+    const day = e.occurredAt.slice(0, 10);
+    if (e.type === 'SaleRecorded')
+      for (const l of e.data.lines) addNet(day, e.location, l.qty, l.qty * l.unitPriceCents);
+    else if (e.type === 'ReturnRecorded')
+      for (const l of e.data.lines) addNet(day, e.location, -l.qty, -l.qty * priceOf(l.sku), l.qty);
+    else if (e.type === 'PickupHandedOver')
+      for (const l of e.data.lines) {
+        addNet(day, e.location, l.qty, l.qty * priceOf(l.sku));
+        if (day >= from && day <= today) {
+          const cell = cellKey(e.location, l.sku);
+          soldInWindow.set(cell, (soldInWindow.get(cell) ?? 0) + l.qty);
+        }
+      }
+  }
+
   const keys = new Set([...state.cells.keys(), ...state.safetyStock.keys()]);
   const cells: ExpectedCell[] = [];
   for (const key of keys) {
@@ -96,6 +129,7 @@ export const expectedFigures = (seeded: SeededHub): Expected => {
       reserved: f.reserved,
       safetyStock: f.safetyStock,
       inTransit: f.inTransit,
+      damaged: f.damaged,
       sold,
       velocity,
       cover: daysOfCover(f.onHand, velocity),
@@ -105,10 +139,12 @@ export const expectedFigures = (seeded: SeededHub): Expected => {
 
   return {
     today,
+    from,
     state,
     cells,
     locations,
     sales,
+    netSales,
     categoryOf,
     onHandAsOf: (location, sku, ms) => {
       const bound = `${String(Math.floor(ms)).padStart(15, '0')}-999999-~`;
@@ -128,7 +164,7 @@ export interface ExpectedTransfer {
 }
 
 /**
- * Store SKUs under `threshold` days of cover with the nearest same-region location that has surplus
+ * Every stockout, and the store SKUs under `threshold` days of cover, with the nearest same-region location that has surplus
  * (a location that covers the whole need first, else any with surplus).
  */
 export const expectedReplenishment = (
@@ -141,12 +177,9 @@ export const expectedReplenishment = (
   return expected.cells
     .filter(
       (c) =>
-        c.kind === 'store' &&
         (filter.region === undefined || c.region === filter.region) &&
         (filter.category === undefined || c.category === filter.category) &&
-        c.velocity > 0 &&
-        c.cover !== null &&
-        c.cover < threshold,
+        (c.health === 'stockout' || (c.kind === 'store' && c.velocity > 0 && c.cover !== null && c.cover < threshold)),
     )
     .map((c) => {
       const need = replenishmentNeed(c, c.velocity);
