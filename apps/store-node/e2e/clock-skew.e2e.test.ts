@@ -101,6 +101,7 @@ describe('store node: a till whose clock is wrong', () => {
       page.locator('[data-screen="counts"] [data-testid="notice"]'),
       /^This till's clock is 3 h 12 min ahead/,
     );
+    expect(await page.getByTestId('counts-review').count()).toBe(0);
     await screenshot(page, 'counts-clock-wrong');
 
     await show(page, 'F1', 'sell');
@@ -130,6 +131,8 @@ describe('store node: a till whose clock is wrong', () => {
     await untilFocused(page, 'count-area');
     await page.locator('#count-scan').focus();
     await scanFirst(page, `9*${product('SKU-1003').barcode}`, '[data-screen="counts"] .lines');
+    await page.keyboard.press('F9');
+    await untilText(page.getByTestId('counts-review-question'), 'Record the count of 1 SKU?');
     await page.keyboard.press('F9');
     await untilText(page.locator('[data-screen="counts"] [data-testid="notice"]'), /recorded for 1 SKU/);
     // Stamped from the right time again (the till set its HLC back), the hub applies it.

@@ -100,7 +100,8 @@ describe('store node: first run, pickups, lookup, returns and the other screens'
     const first = page.locator('[data-pickup="pk-web-1"]');
     await first.getByRole('button', { name: 'Mark picked' }).click();
     await untilText(first.getByTestId('pickup-status'), 'Ready for customer');
-    await first.getByRole('button', { name: 'Hand over' }).click();
+    await first.getByRole('button', { name: 'Hand over…' }).click();
+    await first.getByRole('button', { name: 'Confirm hand-over' }).click();
     await untilText(pickupNotice(page), 'Order WEB-1001 handed over.');
     await waitFor(
       async () => (await hubGet<{ status: string }>('/v1/pickups/pk-web-1', ECOMMERCE_TOKEN)).status === 'handed-over',
@@ -201,6 +202,8 @@ describe('store node: first run, pickups, lookup, returns and the other screens'
     await untilText(page.getByTestId('diff-SKU-1004'), '-2');
     await screenshot(page, 'receiving');
     await page.keyboard.press('Control+Enter');
+    await untilText(page.getByTestId('receiving-review-question'), 'Record receipt of 2 lines, 13 units?');
+    await page.keyboard.press('Control+Enter');
     await untilText(
       page.locator('[data-screen="receiving"] [data-testid="notice"]'),
       /SKU-1004 expected 10, received 8/,
@@ -229,6 +232,8 @@ describe('store node: first run, pickups, lookup, returns and the other screens'
     await page.keyboard.press('Enter');
     await scan(page, `12*${product('SKU-1008').barcode}`);
     await screenshot(page, 'counts');
+    await page.keyboard.press('F9');
+    await untilText(page.getByTestId('counts-review-question'), 'Record the count of 1 SKU in Aisle 3, shelf B?');
     await page.keyboard.press('F9');
     await untilText(page.locator('[data-screen="counts"] [data-testid="notice"]'), /recorded for 1 SKU/);
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { bridge } from '../../shared/bridge.js';
 import type { StoreNode } from '../node/runtime.js';
+import { useOpenPickupCount } from '../pickups/use-store-stock.js';
 import { ClockWarning } from '../sync/ClockWarning.js';
 import { NodeContext, ScreenContext, useValue } from '../ui/hooks.js';
 import { useScanCapture } from '../ui/scan-capture.js';
@@ -20,6 +21,7 @@ export const Shell = ({ node }: { node: StoreNode }) => {
   const tabRefs = useRef<Partial<Record<ScreenId, HTMLButtonElement | null>>>({});
   const locations = useValue(node.data.locations$);
   const storeName = locations.get(node.identity.location)?.name;
+  const openPickups = useOpenPickupCount(node);
   useScanCapture();
 
   const show = (id: ScreenId) => {
@@ -86,7 +88,8 @@ export const Shell = ({ node }: { node: StoreNode }) => {
                 onClick={() => show(t.id)}
                 onKeyDown={(e) => onTabKey(e, i)}
               >
-                {t.label} <kbd>{shortcut.text}</kbd>
+                {t.label}
+                {t.id === 'pickups' && openPickups > 0 ? ` (${openPickups})` : ''} <kbd>{shortcut.text}</kbd>
               </button>
             );
           })}

@@ -5,7 +5,10 @@ import { ageOf, agoText, money } from '../node/format.js';
 import { searchProducts } from '../node/node-data.js';
 import { useAsync, useAutoFocus, useNode, useNow, useValue } from '../ui/hooks.js';
 
-/** Stock lookup: this store's figures (offline-correct) and nearby stores' with their age. */
+/**
+ * Stock lookup: this store's figures (offline-correct) and nearby stores' with their age, each with
+ * the units shipped towards the store and not received yet.
+ */
 export const LookupScreen = () => {
   const node = useNode();
   const searchRef = useAutoFocus<HTMLInputElement>();
@@ -22,6 +25,11 @@ export const LookupScreen = () => {
   const figures = useAsync(() => localStock(node.db, node.identity), [changed, hubChanged]);
   const results = searchProducts(catalog, query, 20);
   const own = selected ? figures?.get(selected.sku) : undefined;
+  // Only the hub knows what other stores shipped here: this store's in-transit is its pulled figure.
+  const ownInTransit = selected
+    ? (stock.find((s) => s.value.sku === selected.sku && s.value.location === node.identity.location)?.value
+        .inTransit ?? 0)
+    : 0;
   const nearby = selected
     ? stock
         .filter((s) => s.value.sku === selected.sku && s.value.location !== node.identity.location)
@@ -99,13 +107,14 @@ export const LookupScreen = () => {
                 <Figure label="Reserved" value={own?.reserved ?? 0} testId="own-reserved" />
                 <Figure label="Available" value={own?.available ?? 0} testId="own-available" strong />
                 <Figure label="Damaged" value={own?.damaged ?? 0} testId="own-damaged" />
+                {ownInTransit > 0 ? <Figure label="In transit" value={ownInTransit} testId="own-in-transit" /> : null}
               </div>
               <p class="muted small">
                 {own?.hubAsOf ? `Hub figures from ${agoText(ageOf(own.hubAsOf, now))}` : 'No hub figures yet'}
                 {own?.unappliedEvents
                   ? `, plus ${own.unappliedEvents} sale(s)/movement(s) of this terminal not at the hub yet`
                   : ''}
-                .
+                .{ownInTransit > 0 ? ` ${ownInTransit} on the way here: not on hand until received.` : ''}
               </p>
               <h3>Nearby stores</h3>
               <table class="lines" aria-label="Nearby stores" data-testid="nearby">
@@ -120,6 +129,9 @@ export const LookupScreen = () => {
                     </th>
                     <th scope="col" class="num">
                       Available
+                    </th>
+                    <th scope="col" class="num">
+                      In transit
                     </th>
                     <th scope="col" class="num">
                       As of
@@ -140,6 +152,9 @@ export const LookupScreen = () => {
                         <td class="num">
                           <strong>{value.available}</strong>
                         </td>
+                        <td class="num" data-testid="nearby-in-transit">
+                          {value.inTransit}
+                        </td>
                         <td class={`num ${age !== null && age > 15 * 60_000 ? 'stale' : ''}`} data-testid="nearby-age">
                           {agoText(age)}
                         </td>
@@ -148,7 +163,7 @@ export const LookupScreen = () => {
                   })}
                   {nearby.length === 0 ? (
                     <tr class="empty">
-                      <td colSpan={5}>No figures from other stores of this region yet.</td>
+                      <td colSpan={6}>No figures from other stores of this region yet.</td>
                     </tr>
                   ) : null}
                 </tbody>

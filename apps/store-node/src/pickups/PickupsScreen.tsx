@@ -1,12 +1,13 @@
 import type { RejectPickupData } from '@stocknerve/domain';
 import type { PickupValue } from '@stocknerve/protocol';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { ageOf, agoText } from '../node/format.js';
-import { useNode, useNow, useValue } from '../ui/hooks.js';
+import { useAutoFocus, useNode, useNow, useValue } from '../ui/hooks.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
+import { matchesOrder, orderFor } from './find-order.js';
 import { shortages } from './held-units.js';
-import { type PickupEntry, useStoreStock } from './use-store-stock.js';
+import { isOpen, type PickupEntry, useStoreStock } from './use-store-stock.js';
 
 type RejectReason = z.infer<typeof RejectPickupData>['reason'];
 
@@ -26,7 +27,10 @@ const STATUS_LABEL: Record<PickupValue['status'], string> = {
   rejected: 'Rejected',
 };
 
-/** Click-and-collect: orders the hub placed at this store; pick, hand over or reject them. */
+/**
+ * Click-and-collect: orders the hub placed at this store; find one by its order number (scanned
+ * from the customer's confirmation) or name, pick, hand over or reject it.
+ */
 export const PickupsScreen = () => {
   const node = useNode();
   const stock = useStoreStock();
@@ -36,10 +40,21 @@ export const PickupsScreen = () => {
   const [rejecting, setRejecting] = useState<string | null>(null);
   const [reason, setReason] = useState<RejectReason>('item-not-found');
   const [note, setNote] = useState('');
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [query, setQuery] = useState('');
+  const searchRef = useAutoFocus<HTMLInputElement>();
+  // The step takes the focus, so a keyboard-only cashier confirms with Enter or backs out with Escape.
+  useEffect(() => {
+    if (confirming)
+      document
+        .querySelector<HTMLButtonElement>(`[data-pickup="${CSS.escape(confirming)}"] [data-testid="confirm-handover"]`)
+        ?.focus();
+  }, [confirming]);
 
-  const entries = stock.pickups;
+  const entries = stock.pickups.filter((e) => matchesOrder(e, query));
+  const openCount = stock.pickups.filter(isOpen).length;
   const byPlaced = (a: PickupEntry, b: PickupEntry) => (a.placedAt ?? '').localeCompare(b.placedAt ?? '');
-  const open = entries.filter((e) => e.status === 'placed' || e.status === 'picked').sort(byPlaced);
+  const open = entries.filter(isOpen).sort(byPlaced);
   const done = entries
     .filter((e) => e.status === 'handed-over' || e.status === 'rejected')
     .sort((a, b) => byPlaced(b, a))
@@ -60,16 +75,23 @@ export const PickupsScreen = () => {
       return;
     }
     setRejecting(null);
+    setConfirming(null);
     setNote('');
+    if (action === 'HandOverPickup' && searchRef.current) {
+      // Ready for the next customer's scan, with the whole queue in view again.
+      searchRef.current.value = '';
+      setQuery('');
+      searchRef.current.focus();
+    }
     const what = { PickPickup: 'picked', HandOverPickup: 'handed over', RejectPickup: 'rejected' }[action];
     setNotice({ kind: 'ok', text: `Order ${ref} ${what}.` });
   };
 
   const card = (e: PickupEntry) => {
     const { pickup } = e;
-    const isOpen = e.status === 'placed' || e.status === 'picked';
+    const open = isOpen(e);
     const onHand = stock.onHand;
-    const short = isOpen ? shortages(pickup.order, stock.holds, (sku) => onHand(sku) ?? Number.POSITIVE_INFINITY) : [];
+    const short = open ? shortages(pickup.order, stock.holds, (sku) => onHand(sku) ?? Number.POSITIVE_INFINITY) : [];
     return (
       <li key={pickup.pickupId} class={`pickup status-${e.status}`} data-pickup={pickup.pickupId} data-testid="pickup">
         <div class="pickup-head">
@@ -96,8 +118,40 @@ export const PickupsScreen = () => {
             . Find them or reject the order.
           </p>
         ) : null}
-        {isOpen ? (
-          rejecting === pickup.pickupId ? (
+        {open ? (
+          confirming === pickup.pickupId ? (
+            <fieldset class="confirm-form" data-testid="handover-confirm">
+              <legend data-testid="handover-customer">
+                {pickup.order.customerName
+                  ? `Hand over order ${pickup.order.orderRef} to ${pickup.order.customerName}?`
+                  : `Hand over order ${pickup.order.orderRef} to the customer?`}
+              </legend>
+              <p class="small">Check the customer’s name, then give them:</p>
+              <ul class="pickup-lines">
+                {pickup.order.lines.map((l) => (
+                  <li key={l.sku}>
+                    {l.qty} × {catalog.bySku.get(l.sku.toUpperCase())?.name ?? l.sku}
+                  </li>
+                ))}
+              </ul>
+              <div class="actions">
+                <button
+                  type="button"
+                  class="primary"
+                  data-testid="confirm-handover"
+                  onClick={() => void act(e, 'HandOverPickup')}
+                  onKeyDown={(ev) => {
+                    if (ev.key === 'Escape') setConfirming(null);
+                  }}
+                >
+                  Confirm hand-over
+                </button>
+                <button type="button" onClick={() => setConfirming(null)}>
+                  Cancel
+                </button>
+              </div>
+            </fieldset>
+          ) : rejecting === pickup.pickupId ? (
             <div class="reject-form">
               <div class="form-row">
                 <label for={`reason-${pickup.pickupId}`}>Reason</label>
@@ -139,13 +193,22 @@ export const PickupsScreen = () => {
                   Mark picked
                 </button>
               ) : null}
-              <button type="button" class="primary" onClick={() => void act(e, 'HandOverPickup')}>
-                Hand over
+              <button
+                type="button"
+                class="primary"
+                data-testid="handover"
+                onClick={() => {
+                  setConfirming(pickup.pickupId);
+                  setRejecting(null);
+                }}
+              >
+                Hand over…
               </button>
               <button
                 type="button"
                 onClick={() => {
                   setRejecting(pickup.pickupId);
+                  setConfirming(null);
                   setReason('item-not-found');
                   setNote('');
                 }}
@@ -163,10 +226,48 @@ export const PickupsScreen = () => {
     <section class="screen" aria-labelledby="pickups-title">
       <h1 id="pickups-title">Click &amp; collect</h1>
       <Notice value={notice} />
+      <div class="scan-field">
+        <label for="pickups-search">Order number or customer name</label>
+        <input
+          id="pickups-search"
+          ref={searchRef}
+          class="scan-input"
+          type="search"
+          autocomplete="off"
+          spellcheck={false}
+          aria-describedby="pickups-search-hint"
+          onInput={(ev) => setQuery(ev.currentTarget.value)}
+          onKeyDown={(ev) => {
+            // The scan capture fills the field's first key without an input event: Enter reads it all.
+            const typed = ev.currentTarget.value;
+            if (ev.key === 'Enter') {
+              ev.preventDefault();
+              setQuery(typed);
+              const only = orderFor(stock.pickups.filter(isOpen), typed);
+              if (only)
+                document
+                  .querySelector<HTMLButtonElement>(
+                    `[data-pickup="${CSS.escape(only.pickup.pickupId)}"] [data-testid="handover"]`,
+                  )
+                  ?.focus();
+            } else if (ev.key === 'Escape') {
+              ev.currentTarget.value = '';
+              setQuery('');
+            }
+          }}
+        />
+        <small id="pickups-search-hint" class="hint">
+          Scan the order number on the customer’s confirmation, or type part of it or their name.
+        </small>
+      </div>
       <h2>
-        Open orders <span class="count">{open.length}</span>
+        Open orders <span class="count">{openCount}</span>
       </h2>
-      {open.length === 0 ? <p class="muted">No open orders for this store.</p> : null}
+      {open.length === 0 ? (
+        <p class="muted" data-testid="pickups-empty">
+          {query.trim() ? `No open order matches “${query.trim()}”.` : 'No open orders for this store.'}
+        </p>
+      ) : null}
       <ul class="pickup-list" aria-label="Open pickup orders">
         {open.map(card)}
       </ul>

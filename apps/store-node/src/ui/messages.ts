@@ -63,6 +63,7 @@ const SENTENCES: Readonly<Record<string, (message: string) => string>> = {
   DuplicateTransfer: () => 'This transfer was already shipped.',
   TransferToSelf: () => 'Goods cannot be transferred to this same store: choose another destination.',
   TransferAlreadyReceived: () => 'This transfer was already received.',
+  TransferNotForThisLocation: () => 'This transfer was shipped to another store: check the transfer number.',
   UnknownLocation: () => 'That store or warehouse is not known to this till yet: choose another or sync first.',
   UnknownPickup: () => 'This pickup order is not known to this till yet: sync and try again.',
   PickupNotAtThisLocation: () => 'This pickup order is for another store.',
