@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   hubNumber,
   hubOnHand,
+  payByCard,
   product,
   START_QTY,
   STORE,
@@ -107,7 +108,7 @@ describe('store node: a till whose clock is wrong', () => {
     await show(page, 'F1', 'sell');
     await untilFocused(page, 'sell-scan');
     await scanFirst(page, product('SKU-1002').barcode, '[data-testid="sale-lines"]');
-    await page.keyboard.press('F9');
+    await payByCard(page);
     await untilText(page.getByTestId('receipt-id'), new RegExp(`^${STORE.node}-`));
     await waitFor(() => hubOnHand(hub, STORE.location, 'SKU-1002') === START_QTY.own - 1, {
       timeoutMs: 15_000,

@@ -6,6 +6,7 @@ import { startStaticServer } from '../server/static-server.js';
 import {
   createEnrollmentCode,
   hubOnHand,
+  payByCard,
   product,
   revokeTerminal,
   START_QTY,
@@ -78,7 +79,7 @@ const sellOne = async (page: Page, barcode: string, receipt: string) => {
     },
     { timeoutMs: 10_000, intervalMs: 300, message: 'catalog pulled' },
   );
-  await page.keyboard.press('F9');
+  await payByCard(page);
   await untilText(page.getByTestId('receipt-id'), receipt);
 };
 

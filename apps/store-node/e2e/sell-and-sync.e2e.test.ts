@@ -5,6 +5,7 @@ import {
   hubNumber,
   hubOnHand,
   PRODUCTS,
+  payByCard,
   product,
   START_QTY,
   STORE,
@@ -69,7 +70,7 @@ describe('store node: selling and syncing', () => {
     await scan(page, '*2');
     await untilText(page.getByTestId('sale-total'), '€179.98');
     const started = Date.now();
-    await page.keyboard.press('F9');
+    await payByCard(page);
     await untilText(page.getByTestId('receipt-id'), `${STORE.node}-000001`);
     await untilFocused(page, 'sell-scan');
     const onHand = await waitFor(
@@ -138,7 +139,7 @@ describe('store node: selling and syncing', () => {
       new Intl.NumberFormat('en-IE', { style: 'currency', currency: 'EUR' }).format(total / 100),
     );
     await screenshot(page, 'sell', { doc: true });
-    await page.keyboard.press('Control+Enter');
+    await payByCard(page);
     await untilText(page.getByTestId('receipt-id'), `${STORE.node}-000002`);
     await untilCount(rows, 0);
     await untilFocused(page, 'sell-scan');
@@ -158,7 +159,7 @@ describe('store node: selling and syncing', () => {
     await page.locator('#sell-scan').focus();
     for (let i = 0; i < 20; i++) {
       await scan(page, product(11).barcode);
-      await page.keyboard.press('F9');
+      await payByCard(page);
       await untilText(page.getByTestId('receipt-id'), `${STORE.node}-${String(3 + i).padStart(6, '0')}`);
     }
     console.log(`20 offline sales: ${Date.now() - started} ms`);

@@ -393,3 +393,10 @@ export const untilAttribute = async (locator: Locator, name: string, value: stri
     throw new Error(`expected ${locator} [${name}] to be "${value}", last seen "${last}"`);
   }
 };
+
+/** Pays the sale on the till screen in one card payment: F9 opens the payment, Card pays what is due. */
+export const payByCard = async (page: Page): Promise<void> => {
+  await page.keyboard.press('F9');
+  await untilFocused(page, 'tender-amount');
+  await page.getByTestId('tender').getByRole('button', { name: 'Card', exact: true }).click();
+};

@@ -6,6 +6,7 @@ import {
   hubNumber,
   hubOnHand,
   NEARBY,
+  payByCard,
   product,
   START_QTY,
   STORE,
@@ -154,7 +155,7 @@ describe('store node: first run, pickups, lookup, returns and the other screens'
     await show(page, 'F1', 'sell');
     await untilFocused(page, 'sell-scan');
     await scan(page, boot.barcode);
-    await page.keyboard.press('F9');
+    await payByCard(page);
     const receiptId = await untilText(page.getByTestId('receipt-id'), /-000001$/);
 
     await show(page, 'F2', 'returns');

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   NEARBY,
+  payByCard,
   product,
   START_QTY,
   STORE,
@@ -242,7 +243,7 @@ describe('the till takes scans and quantities the way cashiers work', () => {
 
   it('selling units held for a pickup warns naming the order, never blocks; the pickup card shows the shortage', async () => {
     const { page } = env;
-    await page.keyboard.press('F9');
+    await payByCard(page);
     await untilText(sellNotice(page), /^Sale complete/);
     const held = product(9);
     await placePickup('pk-hold-1', 'WEB-2001', held.sku, START_QTY.own - 1, 'Jane D.');
@@ -256,7 +257,7 @@ describe('the till takes scans and quantities the way cashiers work', () => {
     const warning = page.locator(SALE_ROWS).last().getByTestId('stock-warning');
     await untilText(warning, '1 of these is held for pickup order WEB-2001 (Jane D.).');
     await screenshot(page, 'sell-held-for-pickup');
-    await page.keyboard.press('F9');
+    await payByCard(page);
     await untilText(sellNotice(page), /^Sale complete/);
 
     await show(page, 'F8', 'pickups');
@@ -276,7 +277,7 @@ describe('the till takes scans and quantities the way cashiers work', () => {
       page.locator(SALE_ROWS).last().getByTestId('stock-warning'),
       `Only ${START_QTY.own} on hand here: check the shelf count after this sale.`,
     );
-    await page.keyboard.press('F9');
+    await payByCard(page);
     await untilText(sellNotice(page), /^Sale complete/);
   });
 

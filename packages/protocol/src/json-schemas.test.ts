@@ -148,6 +148,10 @@ const realEvents: InventoryEvent[] = [
         { sku: 'SKU-2', qty: 1, unitPriceCents: 1299 },
       ],
       totalCents: 2297,
+      tenders: [
+        { method: 'card', amountCents: 2000 },
+        { method: 'cash', amountCents: 297, givenCents: 500 },
+      ],
     },
   }),
   store.next({
@@ -322,7 +326,7 @@ describe('the generated JSON Schemas reject what the hub rejects', () => {
       { ...sale, data: { ...sale.data, receiptId: undefined } },
       'data: missing required receiptId',
     ],
-    ['a wrong version', { ...sale, version: 2 }, 'version: must be 1'],
+    ['a wrong version', { ...sale, version: 3 }, 'version: must be 2'],
     ['an upper-case id', { ...sale, id: String(sale.id).toUpperCase() }, 'id: does not match'],
     ['a malformed hlc', { ...sale, hlc: '2026-01-01T00:00:00Z' }, 'hlc: does not match'],
     ['an offset in occurredAt', { ...sale, occurredAt: '2026-01-01T01:00:00+01:00' }, 'occurredAt: does not match'],

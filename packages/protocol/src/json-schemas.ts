@@ -19,7 +19,10 @@ type JsonObject = { [key: string]: Json };
 
 /** One sentence per event type and version: the schema's `description`. Every readable one needs one. */
 const TYPE_DESCRIPTIONS: Record<string, string> = {
-  'SaleRecorded@1': 'A receipt rung up at the till: every line leaves on hand at the location.',
+  'SaleRecorded@1':
+    'A receipt rung up at the till, without how it was paid. Superseded by v2 and no longer written, but still readable: the hub upcasts it to v2 without tenders.',
+  'SaleRecorded@2':
+    'A receipt rung up at the till: every line leaves on hand at the location. tenders says how it was paid (their amounts add up to totalCents; for cash, givenCents minus amountCents is the change); absent when the payment was not recorded.',
   'ReturnRecorded@1':
     'A customer return, optionally against a receipt: every line goes back to sellable on hand or into damaged (restockTo).',
   'GoodsReceived@1':
@@ -64,6 +67,7 @@ const REFINEMENT_RULES: Record<string, string> = {
   '.data.lines': 'No SKU may appear twice in lines.',
   '.data.delta': 'delta must not be 0.',
   '.data.lines[].delta': 'No delta may be 0.',
+  '.data.tenders[]': 'givenCents is only for cash and must be at least amountCents.',
 };
 
 interface ZodDefLike {

@@ -1,6 +1,9 @@
-import type { RestockTo } from '@stocknerve/domain';
+import type { RestockTo, TenderMethod } from '@stocknerve/domain';
 import { useRef, useState } from 'preact/hooks';
+import { money } from '../node/format.js';
 import { newReference } from '../node/references.js';
+import { recentSalesOf } from '../receipt/recent-sales.js';
+import { TENDER_LABEL } from '../sell/tender.js';
 import { CompleteButton, LineRow, LineScanField, LinesTable, QtyInput } from '../ui/DocumentParts.js';
 import { useAutoFocus, useNode, useValue } from '../ui/hooks.js';
 import { type Line, lineOf, useLines } from '../ui/lines.js';
@@ -9,6 +12,9 @@ import { useCompleteKey } from '../ui/shortcuts.js';
 
 interface ReturnLine extends Line {
   readonly restockTo: RestockTo;
+  /** What the customer paid per unit: the receipt's price when this till knows it, else the catalog's. */
+  readonly unitPriceCents: number;
+  readonly currency: string;
 }
 
 const RESTOCK_LABEL: Record<RestockTo, string> = { sellable: 'Back to shelf', damaged: 'Damaged' };
@@ -25,6 +31,18 @@ export const ReturnsScreen = () => {
   useValue(node.view.changed$);
   const receipt = receiptId.trim() ? node.view.receipt(receiptId.trim()) : undefined;
   const catalog = useValue(node.data.catalog$);
+  const sales = recentSalesOf(node);
+  useValue(sales.receipts$);
+  const sale = receiptId.trim() ? sales.find(receiptId.trim()) : undefined;
+  const [refundBy, setRefundBy] = useState<TenderMethod>('cash');
+  const refundCents = lines.lines.reduce((s, l) => s + l.qty * l.unitPriceCents, 0);
+  const refundCurrency = lines.lines[0]?.currency ?? sale?.currency ?? 'EUR';
+  const priceOf = (sku: string): { unitPriceCents: number; currency: string } => {
+    const sold = sale?.lines.find((l) => l.sku === sku);
+    if (sale && sold) return { unitPriceCents: sold.unitPriceCents, currency: sale.currency };
+    const item = catalog.bySku.get(sku.toUpperCase());
+    return { unitPriceCents: item?.priceCents ?? 0, currency: item?.currency ?? refundCurrency };
+  };
 
   const record = async () => {
     if (lines.lines.length === 0) {
@@ -49,7 +67,7 @@ export const ReturnsScreen = () => {
       const units = lines.lines.reduce((s, l) => s + l.qty, 0);
       setNotice({
         kind: 'ok',
-        text: `Return ${returnId} recorded: ${units} ${units === 1 ? 'item' : 'items'} (${units - damaged} back to shelf, ${damaged} damaged).`,
+        text: `Return ${returnId} recorded: ${units} ${units === 1 ? 'item' : 'items'} (${units - damaged} back to shelf, ${damaged} damaged). Refund ${money(refundCents, refundCurrency)} by ${TENDER_LABEL[refundBy].toLowerCase()}.`,
       });
       lines.clear();
       setReceiptId('');
@@ -97,7 +115,7 @@ export const ReturnsScreen = () => {
                     disabled={left <= 0}
                     onClick={() => {
                       if (lines.lines.some((l) => l.sku === sku)) lines.patch(sku, { qty: left });
-                      else lines.add({ sku, name, qty: left, restockTo });
+                      else lines.add({ sku, name, qty: left, restockTo, ...priceOf(sku) });
                       scanRef.current?.focus();
                     }}
                   >
@@ -124,12 +142,12 @@ export const ReturnsScreen = () => {
             label="Scan returned item"
             inputRef={scanRef}
             lines={lines}
-            toLine={(p, qty) => ({ ...lineOf(p, qty), restockTo })}
+            toLine={(p, qty) => ({ ...lineOf(p, qty), restockTo, ...priceOf(p.sku) })}
             setNotice={setNotice}
           />
           <LinesTable
             label="Return lines"
-            headers={['Item', 'SKU', { text: 'Qty', num: true }, 'Goes to']}
+            headers={['Item', 'SKU', { text: 'Qty', num: true }, { text: 'Refund', num: true }, 'Goes to']}
             empty={lines.lines.length === 0}
             lines={lines}
           >
@@ -144,6 +162,7 @@ export const ReturnsScreen = () => {
                     onRemove={() => lines.remove(l.sku)}
                   />
                 </td>
+                <td class="num">{money(l.qty * l.unitPriceCents, l.currency)}</td>
                 <td>
                   <select
                     aria-label={`Where ${l.sku} goes`}
@@ -159,6 +178,28 @@ export const ReturnsScreen = () => {
           </LinesTable>
         </div>
         <aside class="side" aria-label="Return">
+          <div class="total">
+            <span>Refund</span>
+            <output data-testid="refund-total" aria-live="polite">
+              {money(refundCents, refundCurrency)}
+            </output>
+          </div>
+          <p class="muted">
+            {sale
+              ? `At the prices of receipt ${sale.receiptId}.`
+              : receiptId.trim()
+                ? 'At catalog prices: this till does not know the receipt.'
+                : 'At catalog prices.'}
+          </p>
+          <fieldset class="choice">
+            <legend>Refund by</legend>
+            {(['cash', 'card', 'other'] as const).map((m) => (
+              <label key={m}>
+                <input type="radio" name="refund-by" checked={refundBy === m} onChange={() => setRefundBy(m)} />
+                {TENDER_LABEL[m]}
+              </label>
+            ))}
+          </fieldset>
           <CompleteButton onClick={() => void record()}>Record return</CompleteButton>
           <Notice value={notice} />
         </aside>

@@ -1,6 +1,6 @@
 import type { CatalogValue } from '@stocknerve/protocol';
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useLineLimit } from './hooks.js';
 import type { Line, Lines, RemovedLine } from './lines.js';
 import type { NoticeValue } from './Notice.js';
@@ -158,39 +158,80 @@ export const LinesTable = ({
   testId?: string;
   /** The document's lines, for the undo of a removal. */
   lines: { removed: RemovedLine<Line> | null; undoRemove: () => void };
-}) => (
-  <>
-    <table class="lines" aria-label={label} data-testid={testId}>
-      <thead>
-        <tr>
-          {headers.map((h) =>
-            typeof h === 'string' ? (
-              <th scope="col" key={h}>
-                {h}
+}) => {
+  const scrollRef = useNewestLineInView();
+  return (
+    <>
+      <div class="lines-scroll" ref={scrollRef}>
+        <table class="lines" aria-label={label} data-testid={testId}>
+          <thead>
+            <tr>
+              {headers.map((h) =>
+                typeof h === 'string' ? (
+                  <th scope="col" key={h}>
+                    {h}
+                  </th>
+                ) : (
+                  <th scope="col" class="num" key={h.text}>
+                    {h.text}
+                  </th>
+                ),
+              )}
+              <th scope="col">
+                <span class="visually-hidden">Remove</span>
               </th>
-            ) : (
-              <th scope="col" class="num" key={h.text}>
-                {h.text}
-              </th>
-            ),
-          )}
-          <th scope="col">
-            <span class="visually-hidden">Remove</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {children}
-        {empty ? (
-          <tr class="empty">
-            <td colSpan={headers.length + 1}>{emptyText}</td>
-          </tr>
-        ) : null}
-      </tbody>
-    </table>
-    <UndoRemoval lines={lines} />
-  </>
-);
+            </tr>
+          </thead>
+          <tbody>
+            {children}
+            {empty ? (
+              <tr class="empty">
+                <td colSpan={headers.length + 1}>{emptyText}</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <UndoRemoval lines={lines} />
+    </>
+  );
+};
+
+/**
+ * Keeps the newest line on screen: when a line is added (a new row, or another row becomes the
+ * latest) or the lines' area is resized, it is scrolled into view within that area, so a long sale
+ * never hides what was just scanned.
+ */
+const useNewestLineInView = () => {
+  const ref = useRef<HTMLDivElement>(null);
+  const seen = useRef<{ rows: number; newest: Element | null }>({ rows: 0, newest: null });
+  const newestRow = () => {
+    const body = ref.current?.querySelector('tbody');
+    const rows = body?.querySelectorAll('tr:not(.empty)');
+    return { rows: rows?.length ?? 0, newest: body?.querySelector('tr.latest') ?? rows?.[rows.length - 1] ?? null };
+  };
+  useLayoutEffect(() => {
+    const now = newestRow();
+    const before = seen.current;
+    seen.current = now;
+    if (now.newest && (now.rows > before.rows || now.newest !== before.newest))
+      now.newest.scrollIntoView({ block: 'nearest' });
+  });
+  useLayoutEffect(() => {
+    const area = ref.current;
+    if (!area || typeof ResizeObserver === 'undefined') return;
+    let height = area.clientHeight;
+    const observer = new ResizeObserver(() => {
+      // Only a change of the area's height moves the newest line out of view.
+      if (area.clientHeight === height) return;
+      height = area.clientHeight;
+      newestRow().newest?.scrollIntoView({ block: 'nearest' });
+    });
+    observer.observe(area);
+    return () => observer.disconnect();
+  }, []);
+  return ref;
+};
 
 /**
  * For the screens where a scan only edits the lines. The till keeps its own ScanField: a sale refuses

@@ -74,6 +74,7 @@ const SENTENCES: Readonly<Record<string, (message: string) => string>> = {
   InvalidAdjustment: () =>
     'This reason goes one way only: losses remove stock (negative), found goods add it (positive).',
   InsufficientStock: () => 'Not enough stock for that.',
+  TendersDoNotCoverTotal: () => 'The payments do not add up to the total: check the amounts.',
   ClockSkew: (m) => m,
   Restoring: (m) => m,
   NotStored: () => 'This till could not store it: try again, and call support if it keeps failing.',

@@ -16,6 +16,7 @@ export type RejectionCode =
   | 'IdempotencyKeyReused'
   | 'InvalidExpiry'
   | 'DuplicateReceipt'
+  | 'TendersDoNotCoverTotal'
   | 'DuplicateTransfer'
   | 'DuplicatePickup'
   | 'DuplicateReservation'

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SaleLine, SkuLine, skuLines } from '../events/lines.js';
-import { AdjustmentReason, RestockTo } from '../events/store-events.js';
+import { AdjustmentReason, MAX_TENDERS, RestockTo, Tender } from '../events/store-events.js';
 import { LocationId, Quantity, Reference, Sku } from '../ids.js';
 
 // Commands a store node validates and decides locally, online or not. The `data` schemas are also
@@ -10,6 +10,14 @@ export const RecordSaleData = z.object({
   receiptId: Reference('receiptId'),
   currency: z.string().regex(/^[A-Z]{3}$/, { error: 'currency must be an ISO 4217 code like EUR' }),
   lines: skuLines(SaleLine),
+  /**
+   * How it was paid; the amounts must add up to the total. Absent when the caller does not take
+   * payment (an import, a test): the sale is then recorded without tenders, like a v1 sale.
+   */
+  tenders: z
+    .array(Tender)
+    .max(MAX_TENDERS, { error: `tenders must have at most ${MAX_TENDERS} tenders` })
+    .optional(),
 });
 export const RecordReturnData = z.object({
   returnId: Reference('returnId'),

@@ -69,6 +69,46 @@ describe('RecordSale', () => {
       .thenEmits([sale('R-1', [{ sku: 'SKU-1', qty: 5, unitPriceCents: 100 }])]);
   });
 
+  describe('with tenders', () => {
+    const lines = [{ sku: 'SKU-1', qty: 2, unitPriceCents: 750 }];
+    const recordSale = (tenders: { method: 'cash' | 'card' | 'other'; amountCents: number; givenCents?: number }[]) =>
+      ({ type: 'RecordSale', data: { receiptId: 'R-1', currency: 'EUR', lines, tenders } }) as const;
+
+    it('records a cash sale with what was given, so the change is given minus amount', () => {
+      givenStore([], HERE)
+        .when(recordSale([{ method: 'cash', amountCents: 1500, givenCents: 2000 }]))
+        .thenEmits([
+          {
+            type: 'SaleRecorded',
+            data: { ...sale('R-1', lines).data, tenders: [{ method: 'cash', amountCents: 1500, givenCents: 2000 }] },
+          },
+        ]);
+    });
+
+    it('records a split payment whose amounts add up to the total', () => {
+      const tenders = [
+        { method: 'card', amountCents: 1000 },
+        { method: 'cash', amountCents: 300, givenCents: 500 },
+        { method: 'other', amountCents: 200 },
+      ] as const;
+      givenStore([], HERE)
+        .when(recordSale([...tenders]))
+        .thenEmits([{ type: 'SaleRecorded', data: { ...sale('R-1', lines).data, tenders: [...tenders] } }]);
+    });
+
+    it('refuses tenders that do not cover the total', () => {
+      givenStore([], HERE)
+        .when(recordSale([{ method: 'card', amountCents: 1000 }]))
+        .thenRejects('TendersDoNotCoverTotal', /1000 cents of a 1500/);
+    });
+
+    it('refuses tenders that pay more than the total: the excess is change, in givenCents', () => {
+      givenStore([], HERE)
+        .when(recordSale([{ method: 'cash', amountCents: 2000, givenCents: 2000 }]))
+        .thenRejects('TendersDoNotCoverTotal', /2000 cents of a 1500/);
+    });
+  });
+
   it('refuses a receipt already recorded at this store, by any terminal', () => {
     const { otherTill } = producers();
     givenStore([otherTill.next(sale('R-1', [{ sku: 'SKU-1', qty: 1, unitPriceCents: 100 }]))], HERE)

@@ -12,7 +12,16 @@ const recordSale = ({ data }: Of<'RecordSale'>, view: InventoryView, meta: Store
   if (view.receipt(meta.location, data.receiptId))
     return reject('DuplicateReceipt', `receipt ${data.receiptId} is already recorded at ${meta.location}`);
   const totalCents = data.lines.reduce((sum, l) => sum + l.qty * l.unitPriceCents, 0);
-  return accept({ type: 'SaleRecorded', data: { ...data, totalCents } });
+  const { tenders, ...sale } = data;
+  if (tenders) {
+    const paidCents = tenders.reduce((sum, t) => sum + t.amountCents, 0);
+    if (paidCents !== totalCents)
+      return reject(
+        'TendersDoNotCoverTotal',
+        `tenders pay ${paidCents} cents of a ${totalCents} cent total: they must add up to it exactly`,
+      );
+  }
+  return accept({ type: 'SaleRecorded', data: tenders ? { ...sale, totalCents, tenders } : { ...sale, totalCents } });
 };
 
 // Returns are checked against the receipt when this node knows it; a receipt rung up on another

@@ -29,6 +29,10 @@ const samples: Record<string, DecidedEvent> = {
       currency: 'EUR',
       lines: lines.map((l) => ({ ...l, unitPriceCents: 100 })),
       totalCents: 300,
+      tenders: [
+        { method: 'card', amountCents: 100 },
+        { method: 'cash', amountCents: 200, givenCents: 500 },
+      ],
     },
   },
   ReturnRecorded: {
@@ -129,6 +133,10 @@ const validRaw = (type: string, version: number): Record<string, unknown> => {
   const raw = JSON.parse(JSON.stringify(event));
   if (type === 'StockAdjusted' && version === 1)
     return { ...raw, version: 1, data: { adjustmentId: 'A-1', sku: 'SKU-1', delta: -2, reason: 'theft' } };
+  if (type === 'SaleRecorded' && version === 1) {
+    const { tenders: _, ...data } = raw.data;
+    return { ...raw, version: 1, data };
+  }
   return raw;
 };
 

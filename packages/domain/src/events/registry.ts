@@ -3,7 +3,7 @@ import { EnvelopeHead } from './envelope.js';
 import { hubEventSchemas } from './hub-events.js';
 import { describeIssues, type FieldIssue, fieldIssues } from './issues.js';
 import { plainSale } from './sale-fast-path.js';
-import { StockAdjustedV1, storeEventSchemas } from './store-events.js';
+import { SaleRecordedV1, StockAdjustedV1, storeEventSchemas } from './store-events.js';
 
 /** Every event type at its current schema version. */
 export const InventoryEvent = z.discriminatedUnion('type', [...storeEventSchemas, ...hubEventSchemas]);
@@ -31,6 +31,14 @@ const currentVersions = new Map<string, number>(
 
 /** Older versions still readable, keyed `type@version`; each upcasts to version + 1. */
 const upcasters = new Map<string, Upcaster>([
+  [
+    'SaleRecorded@1',
+    {
+      schema: SaleRecordedV1,
+      // v1 never said how the sale was paid: it stays without tenders rather than with a guessed one.
+      up: (old: z.infer<typeof SaleRecordedV1>) => ({ ...old, version: 2 }),
+    },
+  ],
   [
     'StockAdjusted@1',
     {

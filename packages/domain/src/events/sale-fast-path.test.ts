@@ -18,12 +18,35 @@ const saleArb = fc
     receiptId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,20}$/),
     startMs: fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2090, 0, 1) }),
     causation: fc.option(fc.constantFrom('R-1', 'cmd:42'), { nil: undefined }),
+    // Absent (payment not recorded), or a split of card, other and cash with or without change.
+    tenders: fc.option(
+      fc.array(
+        fc.oneof(
+          fc.record({
+            method: fc.constantFrom('card', 'other', 'cash' as const),
+            amountCents: fc.nat({ max: 100_000 }),
+          }),
+          fc
+            .record({ amountCents: fc.nat({ max: 100_000 }), changeCents: fc.nat({ max: 10_000 }) })
+            .map(({ amountCents, changeCents }) => ({
+              method: 'cash' as const,
+              amountCents,
+              givenCents: amountCents + changeCents,
+            })),
+        ),
+        { maxLength: 4 },
+      ),
+      { nil: undefined },
+    ),
   })
-  .map(({ lines, receiptId, startMs, causation }) => {
+  .map(({ lines, receiptId, startMs, causation, tenders }) => {
     const till = eventFactory({ location: 'store-1', node: 'store-1-t1', startMs });
+    const totalCents = lines.reduce((s, l) => s + l.qty * l.unitPriceCents, 0);
     const sale = till.next({
       type: 'SaleRecorded',
-      data: { receiptId, currency: 'EUR', totalCents: lines.reduce((s, l) => s + l.qty * l.unitPriceCents, 0), lines },
+      data: tenders
+        ? { receiptId, currency: 'EUR', totalCents, lines, tenders }
+        : { receiptId, currency: 'EUR', totalCents, lines },
     });
     return JSON.parse(JSON.stringify(causation ? { ...sale, causationId: causation } : sale)) as Record<
       string,
@@ -44,6 +67,9 @@ const oddValueArb = fc.oneof(
     'eur',
     'SKU-1',
     'store-1',
+    'cash',
+    'card',
+    'cheque',
     '2026-02-29T10:00:00.000Z',
     '2026-11-29T10:00:00Z',
     -1,
@@ -69,7 +95,7 @@ const mutatedSaleArb = saleArb.chain((sale) =>
       path: fc.constantFrom(...pathsOf(sale)),
       how: fc.constantFrom('replace', 'delete', 'add'),
       value: oddValueArb,
-      key: fc.constantFrom('extra', 'sku', 'qty', 'causationId', '__proto__'),
+      key: fc.constantFrom('extra', 'sku', 'qty', 'causationId', 'givenCents', 'tenders', '__proto__'),
     })
     .map(({ path, how, value, key }) => {
       const copy = structuredClone(sale);
@@ -129,6 +155,27 @@ describe('the sale fast path', () => {
     // Some mutations keep a sale valid (another valid value, an absent causationId): the property
     // is not checked on an empty set.
     expect(taken).toBeGreaterThan(0);
+  });
+
+  it('leaves a v1 sale to zod and the upcaster, which read it as v2 without tenders', () => {
+    const [sale] = fc.sample(saleArb, { numRuns: 1, seed: 3 }) as [Record<string, unknown>];
+    const { tenders: _, ...v1data } = sale.data as Record<string, unknown>;
+    const v1 = { ...sale, version: 1, data: v1data };
+    expect(plainSale(v1)).toBeUndefined();
+    expect(parseEvent(v1)).toEqual({ ok: true, event: { ...v1, version: 2 }, upcastFrom: 1 });
+  });
+
+  it('leaves change on a card, or cash given short of its amount, to zod, which refuses it', () => {
+    const [sale] = fc.sample(saleArb, { numRuns: 1, seed: 3 }) as [Record<string, unknown>];
+    for (const tender of [
+      { method: 'card', amountCents: 100, givenCents: 200 },
+      { method: 'cash', amountCents: 100, givenCents: 50 },
+      { method: 'cheque', amountCents: 100 },
+    ]) {
+      const raw = { ...sale, data: { ...(sale.data as object), tenders: [tender] } };
+      expect(plainSale(raw)).toBeUndefined();
+      expect(parseEvent(raw)).toMatchObject({ ok: false, reason: 'invalid-data' });
+    }
   });
 
   it('leaves the rest to zod, which names what is wrong as before', () => {

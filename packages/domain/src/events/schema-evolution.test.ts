@@ -94,3 +94,42 @@ describe('a v1 event stored today after v2 exists', () => {
     expect(stockFiguresOf(state, 'SKU-1', 'store-1').onHand).toBe(-3);
   });
 });
+
+/** A SaleRecorded v1, as tills wrote it before they took payment. Stands for events already stored. */
+const STORED_V1_SALE = `{
+  "id": "019b76db-9a48-7c1e-8a3f-2b4c6d8e0f13",
+  "location": "store-1",
+  "node": "store-1-t1",
+  "seq": 43,
+  "hlc": "001767225663000-000000-store-1-t1",
+  "occurredAt": "2026-01-01T00:01:03.000Z",
+  "correlationId": "corr-store-1-t1-43",
+  "type": "SaleRecorded",
+  "version": 1,
+  "data": { "receiptId": "R-7", "currency": "EUR", "lines": [{ "sku": "SKU-1", "qty": 2, "unitPriceCents": 250 }], "totalCents": 500 }
+}`;
+
+describe('a SaleRecorded v1 stored before tenders existed', () => {
+  it('is read as v2 with no tenders: how it was paid is unknown, not guessed', () => {
+    expect(currentVersionOf('SaleRecorded')).toBe(2);
+    const result = parseEventJson(STORED_V1_SALE);
+    expect(result).toMatchObject({ ok: true, upcastFrom: 1, event: { type: 'SaleRecorded', version: 2 } });
+    if (!result.ok || result.event.type !== 'SaleRecorded') throw new Error('not a sale');
+    expect(result.event.data).toEqual({
+      receiptId: 'R-7',
+      currency: 'EUR',
+      lines: [{ sku: 'SKU-1', qty: 2, unitPriceCents: 250 }],
+      totalCents: 500,
+    });
+  });
+
+  it('projects exactly like the same sale written as v2 with its tenders', () => {
+    const v2 = JSON.parse(STORED_V1_SALE);
+    v2.version = 2;
+    v2.data.tenders = [{ method: 'cash', amountCents: 500, givenCents: 1000 }];
+    const fromV1 = foldEvents([parsed(STORED_V1_SALE)], initialInventoryState());
+    const fromV2 = foldEvents([parsed(JSON.stringify(v2))], initialInventoryState());
+    expect(stockFiguresOf(fromV1, 'SKU-1', 'store-1')).toEqual(stockFiguresOf(fromV2, 'SKU-1', 'store-1'));
+    expect(stockFiguresOf(fromV2, 'SKU-1', 'store-1').onHand).toBe(-2);
+  });
+});

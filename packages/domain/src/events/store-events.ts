@@ -6,15 +6,49 @@ import { SaleLine, SkuLine, skuLines } from './lines.js';
 // Facts recorded by a store's nodes, offline-capable. Each changes stock only at its own location
 // (a shipped transfer also puts stock in transit towards its destination).
 
-/** A receipt rung up at the till. */
+/** How a customer paid. */
+export const TenderMethod = z.enum(['cash', 'card', 'other'], { error: 'method must be "cash", "card" or "other"' });
+export type TenderMethod = z.infer<typeof TenderMethod>;
+
+/** The most tenders one sale may carry. */
+export const MAX_TENDERS = 20;
+
+/**
+ * One payment towards a sale: `amountCents` is what it pays of the total; for cash, `givenCents` is
+ * what the customer handed over, so the change given back is `givenCents - amountCents`.
+ */
+export const Tender = z
+  .object({ method: TenderMethod, amountCents: Cents, givenCents: Cents.optional() })
+  .refine((t) => t.givenCents === undefined || (t.method === 'cash' && t.givenCents >= t.amountCents), {
+    error: 'givenCents is only for cash and must be at least amountCents',
+    path: ['givenCents'],
+  });
+export type Tender = z.infer<typeof Tender>;
+
+const saleData = {
+  receiptId: Reference('receiptId'),
+  currency: z.string().regex(currencyPattern, { error: 'currency must be an ISO 4217 code like EUR' }),
+  lines: skuLines(SaleLine),
+  totalCents: Cents,
+};
+
+/**
+ * v1 did not say how the customer paid; v2 may carry the tenders. No `tenders` means the payment was
+ * not recorded (every upcast v1 sale, a sale imported without payment): inventing an "other" tender
+ * for those would put money in a payment report that nobody counted. That tenders cover the total
+ * is the decider's rule, not the fact's, so a sale recorded under other rules stays readable.
+ */
+export const SaleRecordedV1 = eventSchema('SaleRecorded', 1, z.object(saleData));
+/** A receipt rung up at the till, with how it was paid. */
 export const SaleRecorded = eventSchema(
   'SaleRecorded',
-  1,
+  2,
   z.object({
-    receiptId: Reference('receiptId'),
-    currency: z.string().regex(currencyPattern, { error: 'currency must be an ISO 4217 code like EUR' }),
-    lines: skuLines(SaleLine),
-    totalCents: Cents,
+    ...saleData,
+    tenders: z
+      .array(Tender, { error: 'tenders must be an array' })
+      .max(MAX_TENDERS, { error: `tenders must have at most ${MAX_TENDERS} tenders` })
+      .optional(),
   }),
 );
 
