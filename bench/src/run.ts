@@ -3,6 +3,12 @@
 // also updates docs/performance.md and bench/results/latest-full.json. Each figure is measured in the same
 // run as its reference (the raw JetStream limit), so ratios hold on a noisy machine.
 //
+// Every nats-server runs in operator mode, as deployed: each simulated node signs in as its own
+// terminal user, the hubs with the hub's credentials, the bench's own clients as the admin. A
+// scenario fails when a server logged a refused client (a permission or authorization violation).
+// Ingest and freshness also measure a server without authentication in the same run, in turns,
+// to show the cost of authentication.
+//
 //   pnpm bench                         full run (~10-15 min on 2 cores)
 //   pnpm bench -- --quick              smaller sizes, for iterating
 //   pnpm bench -- --only ingest,rebuild
@@ -18,6 +24,7 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions, ScenarioResult } from './lib/context.js';
 import { check, fig, result } from './lib/context.js';
 import { describeMachine, machineLine } from './lib/machine.js';
+import { markViolations, violationsSince } from './lib/nats.js';
 import { nowMs } from './lib/stats.js';
 import { StreamLab } from './lib/stream-lab.js';
 import {
@@ -125,18 +132,29 @@ const main = async () => {
   const wants = (id: ScenarioId) => args.only === null || args.only.has(id);
   const machine = describeMachine();
   const startedAt = new Date().toISOString();
-  console.log(`stocknerve bench (${args.quick ? 'quick' : 'full'}) on ${machineLine(machine)}`);
+  console.log(
+    `stocknerve bench (${args.quick ? 'quick' : 'full'}) on ${machineLine(machine)}; nats-server in operator mode (+ a reference without authentication for ingest and freshness)`,
+  );
   const results: ScenarioResult[] = [];
   const run = async (id: ScenarioId, title: string, fn: () => Promise<ScenarioResult>) => {
     console.log(`\n==> ${title}`);
     const t0 = nowMs();
+    const mark = markViolations();
     let r: ScenarioResult;
     try {
       r = await fn();
+      // Every client acts under its own identity: a refusal is a bug of the scenario or of the product.
+      const refused = violationsSince(mark);
+      if (refused.length > 0) {
+        r.error = `nats-server refused a client ${refused.length} time(s): ${refused[0]?.trim()}`;
+        r.data.refusals = refused.slice(0, 20);
+        console.error(`  failed: ${r.error}`);
+      }
     } catch (error) {
       r = result(id, title);
       r.error = String((error as Error)?.message ?? error);
       r.data.stack = String((error as Error)?.stack ?? error);
+      r.data.refusals = violationsSince(mark).slice(0, 20);
       console.error(`  failed: ${r.data.stack}`);
     }
     r.durationMs = Math.round(nowMs() - t0);

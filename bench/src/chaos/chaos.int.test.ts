@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatChaosReport, runChaos } from './chaos.js';
 
-// A short, seeded version of `pnpm chaos`: ~30 s of faults against 4 in-process nodes.
+// A short, seeded version of `pnpm chaos`: ~30 s of faults against 4 in-process nodes, nats-server in
+// operator mode (each node its own terminal user, the hub with its credentials).
 describe('chaos (seeded)', () => {
   it('loses nothing and the views equal the fold of every node log after kills, cuts, re-sends and garbage', async () => {
     const report = await runChaos({
@@ -22,6 +23,7 @@ describe('chaos (seeded)', () => {
     expect(report.deadLettered, summary).toBeGreaterThanOrEqual(report.injected);
     expect(report.deadLettered, summary).toBeLessThanOrEqual(report.injected + report.injectedUncertain);
     expect(report.replayEqual, summary).toBe(true);
+    expect(report.refusals, summary).toEqual([]);
     expect(report.recorded, summary).toBeGreaterThan(500);
     expect(report.faults.natsKills + report.faults.hubKills, summary).toBeGreaterThan(0);
   }, 240_000);

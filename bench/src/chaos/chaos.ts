@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import {
   foldEvents,
   formatHlc,
@@ -15,14 +14,9 @@ import {
 import { dumpViews, stockFiguresByCell } from '@stocknerve/hub';
 import { createLogger, ensureViewSchema, openSqliteStore, rebuildViews, ViewWriter } from '@stocknerve/hub/internal';
 import { NAMES, storeEventSubject } from '@stocknerve/protocol';
-import {
-  freePort,
-  makeTempDir,
-  type NatsServerProcess,
-  removeTempDir,
-  startNatsServer,
-} from '@stocknerve/test-harness';
-import { api, defineLocations, HubChild, health, TOKENS } from '../lib/hub.js';
+import { freePort, makeTempDir, type NatsServerProcess, removeTempDir } from '@stocknerve/test-harness';
+import { api, defineLocations, HubChild, health, hubEnv, TOKENS } from '../lib/hub.js';
+import { adminConnect, issueTerminalCredentials, NodeConnections, refusalsOf, startBenchNats } from '../lib/nats.js';
 import { nowMs, sleep } from '../lib/stats.js';
 import type { Fleet } from '../simulator/fleet.js';
 import { Prng } from '../simulator/prng.js';
@@ -81,6 +75,11 @@ export interface ChaosReport {
   readonly replayDiffTables: string[];
   readonly quiesced: boolean;
   readonly quiesceMs: number;
+  /**
+   * What nats-server logged refusing a client (a permission or authorization violation): every
+   * node, the hub and the monkey run with their own identities in operator mode, so none is expected.
+   */
+  readonly refusals: string[];
   readonly ok: boolean;
   readonly problems: string[];
 }
@@ -99,6 +98,11 @@ const GARBAGE_KINDS = [
  * db file), cutting nodes off, re-sending events after the dedupe window and injecting malformed
  * messages; then heals everything, waits for quiescence and compares the hub's views with an
  * independent fold of every node's log.
+ *
+ * nats-server runs in operator mode, as deployed: each node signs in as its own terminal user, the
+ * hub with the hub's credentials; the monkey re-sends and injects through the terminals' own users
+ * (a buggy or hostile till can publish garbage only on its own subject) and inspects as the admin.
+ * A refusal in the server's log (a client acting beyond its rights) fails the run.
  */
 export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   const log = options.log ?? (() => undefined);
@@ -111,6 +115,12 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     skus: 60,
     prefix: 'chaos',
   });
+  // A terminal of a location the hub does not know (its events are dead-lettered).
+  const nowhere = {
+    region: layout.locations[0]?.region ?? 'north',
+    location: 'chaos-nowhere',
+    node: 'chaos-nowhere-t1',
+  };
   const dir = await makeTempDir('stocknerve-chaos');
   const dbPath = join(dir, 'views.sqlite');
   const faults = {
@@ -127,11 +137,13 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   let hub: HubChild | undefined;
   let fleet: Fleet | undefined;
   let nc: NatsConnection | undefined;
+  let nodeConnections: NodeConnections | undefined;
   const port = await freePort();
-  const hubEnv = { HUB_DB: dbPath, HUB_DUPLICATE_WINDOW_MS: String(windowMs), HUB_LOG_LEVEL: 'warn' };
+  const hubSettings = { HUB_DB: dbPath, HUB_DUPLICATE_WINDOW_MS: String(windowMs), HUB_LOG_LEVEL: 'warn' };
   const startHubUntilReady = async () => {
     for (let attempt = 1; ; attempt++) {
-      const child = new HubChild('serve', { ...hubEnv, NATS_URL: server?.url ?? '' }, port);
+      if (!server) throw new Error('chaos: no nats-server');
+      const child = new HubChild('serve', { ...hubEnv(server), ...hubSettings }, port);
       try {
         await child.ready(30_000);
         return child;
@@ -143,14 +155,19 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     }
   };
   try {
-    server = await startNatsServer({ storeDir: join(dir, 'jetstream') });
+    server = await startBenchNats({ storeDir: join(dir, 'jetstream') });
     hub = await startHubUntilReady();
     await defineLocations(hub.url, layout.locations);
-    nc = await connect({ servers: server.url, name: 'chaos-monkey', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const reconnecting = { maxReconnectAttempts: -1, reconnectTimeWait: 250 };
+    // The monkey inspects as the admin, and publishes as the terminals (one of an unknown location).
+    nc = await adminConnect(server, { name: 'chaos-monkey', ...reconnecting });
     const js = jetstream(nc);
+    const terminals = await NodeConnections.open(server, [...layout.nodes, nowhere], reconnecting);
+    nodeConnections = terminals;
     fleet = createFleet(
       {
         natsUrl: server.url,
+        credentials: await issueTerminalCredentials(server, layout.nodes),
         nodes: layout.nodes,
         skus: layout.skus,
         seed: `${options.seed}/fleet`,
@@ -219,7 +236,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
         const old = await activeFleet.sentSample(p.int(1, 10), Date.now() - windowMs - 500);
         const fresh = p.chance(0.5) ? await activeFleet.sentSample(2, Date.now()) : [];
         for (const s of [...old, ...fresh]) {
-          const ack = await js
+          const ack = await terminals
+            .forSubject(s.subject)
             .publish(s.subject, JSON.stringify(s.event), { msgID: s.event.id, timeout: 2000 })
             .catch(() => undefined);
           if (!ack) continue;
@@ -233,10 +251,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
           const kind = p.pick(GARBAGE_KINDS);
           const real = p.pick(layout.nodes);
           // An unknown location's node publishes on its own (well-formed) subject.
-          const node =
-            kind === 'unknown-location'
-              ? { region: real.region, location: 'chaos-nowhere', node: 'chaos-nowhere-t1' }
-              : real;
+          const node = kind === 'unknown-location' ? nowhere : real;
           const subject = storeEventSubject(node.region, node.location, node.node);
           const id = `01900000-0000-7000-8000-${String(injected + injectedUncertain + 1).padStart(12, '0')}`;
           const envelope = {
@@ -264,7 +279,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
                         version: 1,
                         data: { purchaseOrderId: 'po-chaos', lines: [{ sku: 'CHAOS-1', qty: 1 }] },
                       });
-          const ack = await js
+          const ack = await terminals
+            .forSubject(subject)
             .publish(subject, body, {
               msgID: `chaos-garbage-${options.seed}-${injected + injectedUncertain}`,
               timeout: 2000,
@@ -389,6 +405,9 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     if (deadLettered < injected || deadLettered > injected + injectedUncertain)
       problems.push(`${deadLettered} dead letters for ${injected} injected (+${injectedUncertain} uncertain)`);
     if (replayDiffTables.length > 0) problems.push(`replay differs in ${replayDiffTables.join(', ')}`);
+    const refusals = refusalsOf(server);
+    if (refusals.length > 0)
+      problems.push(`nats-server refused a client ${refusals.length} time(s), e.g. ${refusals[0]?.trim()}`);
     return {
       seed: options.seed,
       nodes: layout.nodes.length,
@@ -409,12 +428,14 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       replayDiffTables,
       quiesced,
       quiesceMs,
+      refusals,
       ok: problems.length === 0,
       problems,
     };
   } finally {
     await fleet?.stop().catch(() => undefined);
     await hub?.kill().catch(() => undefined);
+    await nodeConnections?.close();
     await nc?.close().catch(() => undefined);
     await server?.dispose().catch(() => undefined);
     await removeTempDir(dir);
@@ -439,6 +460,7 @@ export const formatChaosReport = (r: ChaosReport): string =>
     `  mismatching cells    ${r.mismatchingCells} of ${r.cells}`,
     `  replay equals live   ${r.replayEqual ? 'yes' : `no (${r.replayDiffTables.join(', ')})`}`,
     `  quiescent after      ${(r.quiesceMs / 1000).toFixed(1)} s${r.quiesced ? '' : ' (timed out)'}`,
+    `  refused by nats      ${r.refusals.length}${r.refusals.length > 0 ? ` (${r.refusals[0]?.trim()})` : ''}`,
     r.ok ? '  OK' : `  FAILED: ${r.problems.join('; ')}`,
     ...r.mismatches
       .slice(0, 5)

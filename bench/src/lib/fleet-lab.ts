@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { type JetStreamClient, type JetStreamManager, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
-import { makeTempDir, type NatsServerProcess, removeTempDir, startNatsServer } from '@stocknerve/test-harness';
+import { makeTempDir, type NatsServerProcess, removeTempDir } from '@stocknerve/test-harness';
 import type { Fleet, FleetOptions } from '../simulator/fleet.js';
 import { createFleet, createWireFleet, ShardedFleet } from '../simulator/worker-fleet.js';
 import type { NodeSpec, WorldLayout } from '../simulator/world.js';
 import { defineLocations, type HubHandle, startInProcessHub } from './hub.js';
+import { type AuthMode, adminConnect, issueTerminalCredentials, startBenchNats } from './nats.js';
 import { sleep } from './stats.js';
 
 /** About `count` nodes of whole stores spread evenly over the layout. */
@@ -20,11 +20,14 @@ export const spreadNodes = (layout: WorldLayout, count: number): NodeSpec[] => {
 
 /**
  * A nats-server, a hub in this process (its views readable without HTTP) and a fleet of simulated
- * nodes in worker threads (so the nodes do not share the hub's event loop).
+ * nodes in worker threads (so the nodes do not share the hub's event loop). In operator mode (the
+ * default) every node signs in as its own terminal user, the hub with the hub's credentials, and the
+ * lab's own client (`nc`) as the admin.
  */
 export class FleetLab {
   private constructor(
     readonly server: NatsServerProcess,
+    readonly auth: AuthMode,
     readonly hub: HubHandle,
     readonly fleet: Fleet,
     readonly nc: NatsConnection,
@@ -35,7 +38,7 @@ export class FleetLab {
 
   static async start(
     layout: WorldLayout,
-    fleetOptions: Omit<FleetOptions, 'natsUrl' | 'nodes' | 'skus'> & {
+    fleetOptions: Omit<FleetOptions, 'natsUrl' | 'nodes' | 'skus' | 'credentials'> & {
       httpProbeEvery?: number;
       httpProbeToken?: string;
       /**
@@ -43,35 +46,56 @@ export class FleetLab {
        * others publish at the wire level (WireFleet). Default: all real.
        */
       syncNodes?: number;
+      /** `none`: a server without authentication (the reference for the cost of authentication). */
+      auth?: AuthMode;
     },
   ): Promise<FleetLab> {
     const dir = await makeTempDir('stocknerve-bench-fleet');
-    const server = await startNatsServer({ storeDir: join(dir, 'jetstream') });
-    const hub = await startInProcessHub(server.url, join(dir, 'views.sqlite'));
-    await defineLocations(hub.url, layout.locations);
-    const { httpProbeEvery, httpProbeToken, syncNodes, ...rest } = fleetOptions;
-    const sync = syncNodes === undefined ? layout.nodes : spreadNodes(layout, syncNodes);
-    const wire = layout.nodes.filter((n) => !sync.includes(n));
-    const syncFleet = createFleet({
-      ...rest,
-      natsUrl: server.url,
-      nodes: sync,
-      skus: layout.skus,
-      ...(httpProbeEvery && httpProbeToken
-        ? { httpProbe: { url: hub.url, token: httpProbeToken, every: httpProbeEvery } }
-        : {}),
-    });
-    const fleet =
-      wire.length === 0
-        ? syncFleet
-        : new ShardedFleet([
-            { fleet: syncFleet, nodes: sync.length },
-            createWireFleet({ natsUrl: server.url, nodes: wire, skus: layout.skus, seed: `${rest.seed}/wire` }),
-          ]);
-    await fleet.start();
-    const nc = await connect({ servers: server.url, name: 'bench-fleet-lab' });
-    const js = jetstream(nc);
-    return new FleetLab(server, hub, fleet, nc, js, await js.jetstreamManager(), dir);
+    const { httpProbeEvery, httpProbeToken, syncNodes, auth = 'operator', ...rest } = fleetOptions;
+    const server = await startBenchNats({ storeDir: join(dir, 'jetstream'), auth });
+    let hub: HubHandle | undefined;
+    let fleet: Fleet | undefined;
+    try {
+      hub = await startInProcessHub(server, join(dir, 'views.sqlite'));
+      await defineLocations(hub.url, layout.locations);
+      // Issued here, handed to the worker threads as data: each node signs in as itself there.
+      const credentials = await issueTerminalCredentials(server, layout.nodes);
+      const sync = syncNodes === undefined ? layout.nodes : spreadNodes(layout, syncNodes);
+      const wire = layout.nodes.filter((n) => !sync.includes(n));
+      const syncFleet = createFleet({
+        ...rest,
+        natsUrl: server.url,
+        credentials,
+        nodes: sync,
+        skus: layout.skus,
+        ...(httpProbeEvery && httpProbeToken
+          ? { httpProbe: { url: hub.url, token: httpProbeToken, every: httpProbeEvery } }
+          : {}),
+      });
+      fleet =
+        wire.length === 0
+          ? syncFleet
+          : new ShardedFleet([
+              { fleet: syncFleet, nodes: sync.length },
+              createWireFleet({
+                natsUrl: server.url,
+                credentials,
+                nodes: wire,
+                skus: layout.skus,
+                seed: `${rest.seed}/wire`,
+              }),
+            ]);
+      await fleet.start();
+      const nc = await adminConnect(server, { name: 'bench-fleet-lab' });
+      const js = jetstream(nc);
+      return new FleetLab(server, auth, hub, fleet, nc, js, await js.jetstreamManager(), dir);
+    } catch (error) {
+      await fleet?.stop().catch(() => undefined);
+      await hub?.close().catch(() => undefined);
+      await server.dispose();
+      await removeTempDir(dir);
+      throw error;
+    }
   }
 
   /** Waits until every node that is not cut off is connected. */

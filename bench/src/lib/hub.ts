@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { builtHubCli, type HubConfig, type HubHandle, loadConfig, startHub } from '@stocknerve/hub';
+import { hubNatsConfig, hubNatsEnv } from '@stocknerve/hub/testing';
+import type { NatsServerProcess } from '@stocknerve/test-harness';
 import type { LocationSpec } from '../simulator/world.js';
 import { nowMs, sleep } from './stats.js';
 
@@ -15,13 +17,16 @@ export const HUB_TOKENS_ENV = `${TOKENS.admin}:admin,${TOKENS.ecommerce}:ecommer
 /** The built hub CLI the child processes run; BENCH_HUB_CLI points the benchmarks at another checkout's (A/B). */
 export const benchHubCli = (): string => process.env.BENCH_HUB_CLI ?? builtHubCli();
 
-/** A hub in this process (its views readable through `hub.ctx.store`). */
-export const startInProcessHub = (natsUrl: string, dbPath: string, overrides: Partial<HubConfig> = {}) =>
+/**
+ * A hub in this process (its views readable through `hub.ctx.store`), signed in to `server` with the
+ * hub's credentials and identity directory (as startTestHub does) but with the product's defaults.
+ */
+export const startInProcessHub = (server: NatsServerProcess, dbPath: string, overrides: Partial<HubConfig> = {}) =>
   startHub(
     loadConfig(
       {},
       {
-        natsUrl,
+        ...hubNatsConfig(server),
         httpPort: 0,
         dbPath,
         tokens: { [TOKENS.admin]: 'admin', [TOKENS.ecommerce]: 'ecommerce', [TOKENS.manager]: 'manager' },
@@ -59,8 +64,15 @@ const installExitHook = () => {
 };
 
 /**
+ * What a hub child process needs to reach `server`: NATS_URL, and in operator mode the hub's
+ * credentials (NATS_CREDS) and the trust chain's directory (HUB_IDENTITY_DIR).
+ */
+export const hubEnv = (server: NatsServerProcess): Record<string, string> => hubNatsEnv(server);
+
+/**
  * The hub CLI (`serve` or `rebuild`) as a child process, like the hub's spawnHubProcess but with
- * its pid exposed and its peak RSS sampled from /proc every 100 ms.
+ * its pid exposed and its peak RSS sampled from /proc every 100 ms. `env` must include how it
+ * reaches NATS (see hubEnv).
  */
 export class HubChild {
   private readonly child: ChildProcess;

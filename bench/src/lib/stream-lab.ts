@@ -1,10 +1,10 @@
 import { type JetStreamClient, type JetStreamManager, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { ensureBackbone } from '@stocknerve/hub/internal';
 import { hubEventSubject, NAMES, storeEventSubject } from '@stocknerve/protocol';
-import { makeTempDir, type NatsServerProcess, removeTempDir, startNatsServer } from '@stocknerve/test-harness';
+import { makeTempDir, type NatsServerProcess, removeTempDir } from '@stocknerve/test-harness';
 import { BulkEventSource, locationFacts, type WorldLayout, worldLayout } from '../simulator/world.js';
+import { type AuthMode, adminConnect, NodeConnections, startBenchNats } from './nats.js';
 import { nowMs } from './stats.js';
 
 export interface OutMessage {
@@ -14,11 +14,12 @@ export interface OutMessage {
 }
 
 /**
- * Publishes messages with ~`inFlight` PubAcks outstanding (one client), in order. Returns the last
- * stream sequence and the rate.
+ * Publishes messages with ~`inFlight` PubAcks outstanding, in order: through one client, or through
+ * the client `via` picks for each message (its node's own connection). Returns the last stream
+ * sequence and the rate.
  */
 export const publishAll = async (
-  js: JetStreamClient,
+  via: JetStreamClient | ((m: OutMessage) => JetStreamClient),
   count: number,
   messageAt: (i: number) => OutMessage,
   inFlight = 1000,
@@ -27,10 +28,11 @@ export const publishAll = async (
   let lastSeq = 0;
   let duplicates = 0;
   const t0 = nowMs();
+  const clientOf = typeof via === 'function' ? via : () => via;
   const lane = async () => {
     while (next < count) {
       const m = messageAt(next++);
-      const ack = await js.publish(m.subject, m.data, { msgID: m.msgID, timeout: 30_000 });
+      const ack = await clientOf(m).publish(m.subject, m.data, { msgID: m.msgID, timeout: 30_000 });
       if (ack.duplicate) duplicates++;
       if (ack.seq > lastSeq) lastSeq = ack.seq;
     }
@@ -48,10 +50,15 @@ export const STREAM_LAYOUT: WorldLayout = worldLayout({
   skus: 1000,
 });
 
+/** When the benchmark day starts: the same for every lab of a run, so two labs hold the same events. */
+const DAY_START_MS = Date.now() - 86_400_000;
+
 /**
  * One nats-server with the hub's backbone, filled with a reproducible day of store events: shared
  * by the limit, ingest and rebuild scenarios so the 200,000 events measured raw are the very ones
- * the hub ingests, and the rebuild replays them plus more.
+ * the hub ingests, and the rebuild replays them plus more. Each store event is published through
+ * its node's own connection (in operator mode signed in as that terminal, so every event passes its
+ * node's permission check); setup, inspection and the raw benchmark use an admin connection.
  */
 export class StreamLab {
   private source: BulkEventSource;
@@ -64,23 +71,28 @@ export class StreamLab {
 
   private constructor(
     readonly server: NatsServerProcess,
+    readonly auth: AuthMode,
+    /** The admin's connection. */
     readonly nc: NatsConnection,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
+    /** The store nodes' own connections. */
+    readonly nodes: NodeConnections,
     readonly dir: string,
-    seed: string,
+    readonly seed: string,
   ) {
-    this.source = new BulkEventSource(STREAM_LAYOUT, seed);
+    this.source = new BulkEventSource(STREAM_LAYOUT, seed, { startMs: DAY_START_MS });
   }
 
-  static async start(seed: string): Promise<StreamLab> {
+  static async start(seed: string, auth: AuthMode = 'operator'): Promise<StreamLab> {
     const dir = await makeTempDir('stocknerve-bench-stream');
-    const server = await startNatsServer({ storeDir: `${dir}/jetstream` });
-    const nc = await connect({ servers: server.url, name: 'bench-stream-lab' });
+    const server = await startBenchNats({ storeDir: `${dir}/jetstream`, auth });
+    const nc = await adminConnect(server, { name: 'bench-stream-lab' });
     const js = jetstream(nc);
     const jsm = await js.jetstreamManager();
     await ensureBackbone(nc, jsm, { duplicateWindowMs: 120_000 });
-    const lab = new StreamLab(server, nc, js, jsm, dir, seed);
+    const nodes = await NodeConnections.open(server, STREAM_LAYOUT.nodes);
+    const lab = new StreamLab(server, auth, nc, js, jsm, nodes, dir, seed);
     // The locations, as an earlier hub recorded them.
     for (const fact of locationFacts(STREAM_LAYOUT))
       lab.lastSeq = (await js.publish(hubEventSubject(), JSON.stringify(fact), { msgID: fact.id })).seq;
@@ -104,18 +116,21 @@ export class StreamLab {
     return this.first.slice(0, n);
   }
 
+  /** A store event's client: its node's own connection. */
+  readonly publisher = (m: OutMessage): JetStreamClient => this.nodes.forSubject(m.subject);
+
   /** Publishes store events until the event stream holds `n` of them. */
   async fillTo(n: number, log: (line: string) => void): Promise<{ lastSeq: number }> {
     if (this.storeEvents === 0 && this.first.length > 0) {
       const batch = this.first.slice(0, n);
-      const r = await publishAll(this.js, batch.length, (i) => batch[i] as OutMessage);
+      const r = await publishAll(this.publisher, batch.length, (i) => batch[i] as OutMessage);
       this.publishRates.push(r.rate);
       this.storeEvents = batch.length;
       this.lastSeq = r.lastSeq;
     }
     while (this.storeEvents < n) {
       const chunk = Math.min(50_000, n - this.storeEvents);
-      const r = await publishAll(this.js, chunk, () => this.generate());
+      const r = await publishAll(this.publisher, chunk, () => this.generate());
       this.publishRates.push(r.rate);
       this.storeEvents += chunk;
       this.lastSeq = r.lastSeq;
@@ -127,6 +142,7 @@ export class StreamLab {
   }
 
   async dispose(): Promise<void> {
+    await this.nodes.close();
     await this.nc.close().catch(() => undefined);
     await this.server.dispose();
     await removeTempDir(this.dir);

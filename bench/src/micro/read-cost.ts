@@ -10,10 +10,10 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { freePort, makeTempDir, removeTempDir, startNatsServer } from '@stocknerve/test-harness';
+import { freePort, makeTempDir, removeTempDir } from '@stocknerve/test-harness';
 import autocannon from 'autocannon';
-import { cpuTimesOf, HubChild } from '../lib/hub.js';
+import { cpuTimesOf, HubChild, hubEnv } from '../lib/hub.js';
+import { assertNoViolations, startBenchNats } from '../lib/nats.js';
 import { availabilityRequests, READ_HEADERS, stockEveryCell } from '../scenarios/read-path.js';
 import { Prng } from '../simulator/prng.js';
 
@@ -27,16 +27,16 @@ const cpuOf = (pid: number) => {
 };
 
 const dir = await makeTempDir('stocknerve-read-cost');
-const server = await startNatsServer({ storeDir: join(dir, 'jetstream') });
+// Operator mode, as deployed: the hub with its credentials, the stores' terminals with their own.
+const server = await startBenchNats({ storeDir: join(dir, 'jetstream') });
 const profDir = process.env.READ_COST_PROFILE;
-const hub = new HubChild('serve', { NATS_URL: server.url, HUB_DB: join(dir, 'views.sqlite') }, await freePort(), [
+const hub = new HubChild('serve', { ...hubEnv(server), HUB_DB: join(dir, 'views.sqlite') }, await freePort(), [
   ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
   ...(process.env.READ_COST_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
 ]);
-const nc = await connect({ servers: server.url });
 try {
   await hub.ready();
-  const layout = await stockEveryCell(hub, nc);
+  const layout = await stockEveryCell(hub, server);
   const requests = availabilityRequests(layout.skus, new Prng('read-cost'));
   const request = kind === 'single' ? requests.single : requests.batch;
   for (let round = 0; round < 3; round++) {
@@ -80,8 +80,8 @@ try {
   }
   // READ_COST_HUB_LOG=<file>: everything the hub printed (e.g. with --trace-gc-nvp).
   if (process.env.READ_COST_HUB_LOG) writeFileSync(process.env.READ_COST_HUB_LOG, hub.output());
+  assertNoViolations(server, 'read-cost');
 } finally {
-  await nc.close().catch(() => undefined);
   await hub.kill(profDir ? 'SIGTERM' : 'SIGKILL');
   await server.dispose();
   await removeTempDir(dir);

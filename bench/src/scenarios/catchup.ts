@@ -69,7 +69,7 @@ export const catchupScenario = async (size: CatchupSize, options: BenchOptions):
     );
     r.targets.push(check('time until all applied', seconds, '<', 15, 's'));
     r.notes.push(
-      `${layout.nodes.length} nodes × ${size.perNode.toLocaleString('en')} events (${total.toLocaleString('en')}) recorded offline in ${(recordMs / 1000).toFixed(1)} s; outbox 512 in flight per node; hub in the bench process, nodes in worker threads.`,
+      `${layout.nodes.length} nodes × ${size.perNode.toLocaleString('en')} events (${total.toLocaleString('en')}) recorded offline in ${(recordMs / 1000).toFixed(1)} s; outbox 512 in flight per node; hub in the bench process, nodes in worker threads, each signed in as its own terminal user (operator mode).`,
     );
     for (const s of run.stalls)
       r.notes.push(

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { eventFactory } from '@stocknerve/domain/testing';
 import { storeEventSubject } from '@stocknerve/protocol';
-import { freePort, makeTempDir, removeTempDir, startNatsServer, waitFor } from '@stocknerve/test-harness';
+import { freePort, makeTempDir, removeTempDir, waitFor } from '@stocknerve/test-harness';
 import { type BenchOptions, check, fig, result, type ScenarioResult } from '../lib/context.js';
-import { api, defineLocations, HubChild, TOKENS, waitIdle } from '../lib/hub.js';
+import { api, defineLocations, HubChild, hubEnv, TOKENS, waitIdle } from '../lib/hub.js';
+import { NodeConnections, startBenchNats } from '../lib/nats.js';
 import { collectProfile, profileArgs } from '../lib/profile.js';
 import { distribution, nowMs } from '../lib/stats.js';
 
@@ -27,28 +26,29 @@ interface Availability {
 export const flashSaleScenario = async (size: FlashSize, options: BenchOptions): Promise<ScenarioResult> => {
   const r = result('flash', '6. Flash sale (concurrent reservations)');
   const dir = await makeTempDir('stocknerve-bench-flash');
-  const server = await startNatsServer({ storeDir: join(dir, 'jetstream') });
+  const server = await startBenchNats({ storeDir: join(dir, 'jetstream') });
   const prof = profileArgs(options, 'flash');
   const hub = new HubChild(
     'serve',
-    { NATS_URL: server.url, HUB_DB: join(dir, 'views.sqlite') },
+    { ...hubEnv(server), HUB_DB: join(dir, 'views.sqlite') },
     await freePort(),
     prof.args,
   );
-  const nc = await connect({ servers: server.url });
+  const location = 'flash-store';
+  const terminal = { node: `${location}-t1`, location, region: 'central' };
+  // The delivery is recorded by the store's terminal, signed in as itself.
+  const nodes = await NodeConnections.open(server, [terminal]);
   try {
     await hub.ready();
-    const location = 'flash-store';
     const sku = 'FLASH-1';
     await defineLocations(hub.url, [{ location, region: 'central', name: 'Flash store' }]);
-    const node = eventFactory({ location, node: `${location}-t1`, startMs: Date.now() - 60_000 });
+    const node = eventFactory({ location, node: terminal.node, startMs: Date.now() - 60_000 });
     const received = node.next({
       type: 'GoodsReceived',
       data: { purchaseOrderId: 'po-flash', lines: [{ sku, qty: size.units }] },
     });
-    await jetstream(nc).publish(storeEventSubject('central', location, received.node), JSON.stringify(received), {
-      msgID: received.id,
-    });
+    const subject = storeEventSubject('central', location, received.node);
+    await nodes.forSubject(subject).publish(subject, JSON.stringify(received), { msgID: received.id });
     const availability = async () =>
       (await api<Availability>(hub.url, 'GET', `/v1/availability/${sku}`, { token: TOKENS.ecommerce })).body;
     await waitFor(
@@ -121,7 +121,7 @@ export const flashSaleScenario = async (size: FlashSize, options: BenchOptions):
     });
     return r;
   } finally {
-    await nc.close().catch(() => undefined);
+    await nodes.close();
     await hub.kill(options.profile ? 'SIGTERM' : 'SIGKILL');
     await collectProfile(options, prof.dir, r.data);
     await server.dispose();

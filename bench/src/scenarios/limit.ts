@@ -65,7 +65,7 @@ export const limitScenario = async (
     fig('payload', bytes / count, 'bytes avg'),
   );
   r.notes.push(
-    `${count.toLocaleString('en')} store events of the benchmark day (the same payloads scenario 2 ingests), file storage.`,
+    `${count.toLocaleString('en')} store events of the benchmark day (the same payloads scenario 2 ingests), file storage; one client signed in as the admin (operator mode).`,
   );
   Object.assign(r.data, {
     messages: count,

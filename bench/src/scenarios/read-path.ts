@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
 import { eventFactory } from '@stocknerve/domain/testing';
 import { storeEventSubject } from '@stocknerve/protocol';
-import { freePort, makeTempDir, removeTempDir, startNatsServer } from '@stocknerve/test-harness';
+import { freePort, makeTempDir, type NatsServerProcess, removeTempDir } from '@stocknerve/test-harness';
 import autocannon from 'autocannon';
 import { type BenchOptions, check, fig, result, type ScenarioResult } from '../lib/context.js';
-import { defineLocations, HubChild, health, TOKENS, waitIdle } from '../lib/hub.js';
+import { defineLocations, HubChild, health, hubEnv, TOKENS, waitIdle } from '../lib/hub.js';
+import { adminConnect, NodeConnections, startBenchNats } from '../lib/nats.js';
 import { collectProfile, profileArgs } from '../lib/profile.js';
 import { followProgress, nudgeProjector } from '../lib/progress.js';
 import { publishAll } from '../lib/stream-lab.js';
@@ -31,10 +30,10 @@ export const READ_HEADERS = { authorization: `Bearer ${TOKENS.ecommerce}`, 'cont
 
 /**
  * The read path's views: 20 stores with stock of every one of 1,000 SKUs (one delivery of 20 lines
- * per 20 SKUs), applied by `hub`, which is then left to go quiet (it pushes the new cells to KV for a
- * while). Returns the world's layout.
+ * per 20 SKUs, published by each store's terminal signed in as itself), applied by `hub`, which is
+ * then left to go quiet (it pushes the new cells to KV for a while). Returns the world's layout.
  */
-export const stockEveryCell = async (hub: HubChild, nc: NatsConnection): Promise<WorldLayout> => {
+export const stockEveryCell = async (hub: HubChild, server: NatsServerProcess): Promise<WorldLayout> => {
   const layout = worldLayout({ regions: 4, locationsPerRegion: 5, nodesPerLocation: 1, skus: 1000 });
   await defineLocations(hub.url, layout.locations);
   const { checkpoint: from } = await health(hub.url);
@@ -50,22 +49,33 @@ export const stockEveryCell = async (hub: HubChild, nc: NatsConnection): Promise
       }),
     );
   });
-  const js = jetstream(nc);
   const regionOf = new Map(layout.nodes.map((n) => [n.node, n.region]));
   const subjectOf = (node: string, location: string) => storeEventSubject(regionOf.get(node) ?? '', location, node);
-  const published = await publishAll(js, events.length, (i) => {
-    const e = events[i] as (typeof events)[number];
-    return { subject: subjectOf(e.node, e.location), data: JSON.stringify(e), msgID: e.id };
-  });
-  const firstNode = layout.nodes[0];
-  await followProgress({
-    progress: async () => (await health(hub.url)).checkpoint,
-    from,
-    target: published.lastSeq,
-    timeoutMs: 120_000,
-    nudge: async () =>
-      nudgeProjector(js, await js.jetstreamManager(), subjectOf(firstNode?.node ?? '', firstNode?.location ?? '')),
-  });
+  const nodes = await NodeConnections.open(server, layout.nodes);
+  const admin = await adminConnect(server, { name: 'bench-read-setup' });
+  try {
+    const published = await publishAll(
+      (m) => nodes.forSubject(m.subject),
+      events.length,
+      (i) => {
+        const e = events[i] as (typeof events)[number];
+        return { subject: subjectOf(e.node, e.location), data: JSON.stringify(e), msgID: e.id };
+      },
+    );
+    const firstNode = layout.nodes[0];
+    const firstSubject = subjectOf(firstNode?.node ?? '', firstNode?.location ?? '');
+    const jsm = await jetstream(admin).jetstreamManager();
+    await followProgress({
+      progress: async () => (await health(hub.url)).checkpoint,
+      from,
+      target: published.lastSeq,
+      timeoutMs: 120_000,
+      nudge: () => nudgeProjector(nodes.forSubject(firstSubject), jsm, firstSubject),
+    });
+  } finally {
+    await nodes.close();
+    await admin.close().catch(() => undefined);
+  }
   await waitIdle(hub.pid);
   return layout;
 };
@@ -97,18 +107,17 @@ export const availabilityRequests = (skus: readonly string[], prng: Prng) => {
 export const readPathScenario = async (size: ReadSize, options: BenchOptions): Promise<ScenarioResult> => {
   const r = result('read', '7. Read path (availability API under load)');
   const dir = await makeTempDir('stocknerve-bench-read');
-  const server = await startNatsServer({ storeDir: join(dir, 'jetstream') });
+  const server = await startBenchNats({ storeDir: join(dir, 'jetstream') });
   const prof = profileArgs(options, 'read');
   const hub = new HubChild(
     'serve',
-    { NATS_URL: server.url, HUB_DB: join(dir, 'views.sqlite') },
+    { ...hubEnv(server), HUB_DB: join(dir, 'views.sqlite') },
     await freePort(),
     prof.args,
   );
-  const nc = await connect({ servers: server.url });
   try {
     await hub.ready();
-    const layout = await stockEveryCell(hub, nc);
+    const layout = await stockEveryCell(hub, server);
     const requests = availabilityRequests(layout.skus, new Prng(`${options.seed}/read`));
     options.log(`  GET /v1/availability/:sku, ${size.connections} connections, ${size.seconds} s`);
     // Sampling starts after a warm-up at full load (the JIT compiles each route's path, the memo
@@ -163,7 +172,6 @@ export const readPathScenario = async (size: ReadSize, options: BenchOptions): P
     );
     return r;
   } finally {
-    await nc.close().catch(() => undefined);
     await hub.kill(options.profile ? 'SIGTERM' : 'SIGKILL');
     await collectProfile(options, prof.dir, r.data);
     await server.dispose();

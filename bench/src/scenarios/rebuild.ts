@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type BenchOptions, check, fig, result, type ScenarioResult } from '../lib/context.js';
-import { HubChild } from '../lib/hub.js';
+import { HubChild, hubEnv } from '../lib/hub.js';
 import { collectProfile, profileArgs } from '../lib/profile.js';
 import { nowMs } from '../lib/stats.js';
 import type { StreamLab } from '../lib/stream-lab.js';
@@ -24,7 +24,7 @@ export const rebuildScenario = async (
   const started = nowMs();
   const child = new HubChild(
     'rebuild',
-    { NATS_URL: lab.server.url, HUB_DB: join(options.workDir, 'rebuild.sqlite'), HUB_LOG_LEVEL: 'info' },
+    { ...hubEnv(lab.server), HUB_DB: join(options.workDir, 'rebuild.sqlite'), HUB_LOG_LEVEL: 'info' },
     0,
     prof.args,
   );
@@ -85,7 +85,7 @@ export const rebuildScenario = async (
   r.figures.push(fig('replay rate', rate, 'events/s'), fig('rebuild peak RSS', child.peakRss / 2 ** 20, 'MB'));
   if (limit) r.figures.push(fig('ratio to raw pull consume (1)', (rate / limit.consumeRate) * 100, '%'));
   r.notes.push(
-    `\`stocknerve-hub rebuild\` as a child process; process wall time ${(wallMs / 1000).toFixed(1)} s incl. start-up.`,
+    `\`stocknerve-hub rebuild\` as a child process with the hub's credentials (operator mode); process wall time ${(wallMs / 1000).toFixed(1)} s incl. start-up.`,
   );
   Object.assign(r.data, { messages: line.messages, ms: line.ms, wallMs, rate, peakRssBytes: child.peakRss });
   await collectProfile(options, prof.dir, r.data);

@@ -1,20 +1,49 @@
 // The store-network simulator as a standalone load generator.
 //
 //   node bench/dist/simulator/cli.js --rate 500 --duration 60
-//       starts its own nats-server and hub, then runs 3 regions × 3 stores × 2 terminals
+//       starts its own nats-server (operator mode) and hub, then runs 3 regions × 3 stores × 2
+//       terminals, each signed in as its own terminal user
 //   node bench/dist/simulator/cli.js --nats nats://127.0.0.1:4222 --hub http://127.0.0.1:7480 --admin-token …
-//       drives an existing hub (the locations are defined through its admin API)
+//       drives an existing hub: the locations are defined through its admin API and every simulated
+//       terminal is enrolled through it (POST /v1/enrollments, then redeemed with its own key); a hub
+//       without an identity directory (a nats-server without authentication) gets anonymous nodes
 //
 // Options: --regions N --stores N (per region) --terminals N (per store) --skus N --rate events/s
 // --duration s --seed text --cut-every s (cut a random store's terminals off for a few seconds)
 // --in-process (≤ 4 nodes, no worker threads)
 import { parseArgs } from 'node:util';
-import { makeTempDir, removeTempDir, startNatsServer } from '@stocknerve/test-harness';
-import { defineLocations, type HubHandle, startInProcessHub, TOKENS } from '../lib/hub.js';
+import { enrollTerminal, type TerminalCredentials } from '@stocknerve/sync';
+import { makeTempDir, removeTempDir } from '@stocknerve/test-harness';
+import { api, defineLocations, type HubHandle, startInProcessHub, TOKENS } from '../lib/hub.js';
+import { assertNoViolations, issueTerminalCredentials, startBenchNats } from '../lib/nats.js';
 import { sleep } from '../lib/stats.js';
+import type { FleetCredentials } from './credentials.js';
 import { Prng } from './prng.js';
 import { createFleet } from './worker-fleet.js';
-import { worldLayout } from './world.js';
+import { type NodeSpec, worldLayout } from './world.js';
+
+/**
+ * Enrolls every node with an existing hub, as a new till is: an admin creates a one-time code, the
+ * terminal redeems it with its own key. Undefined when the hub cannot enroll (no identity directory:
+ * its nats-server runs without authentication).
+ */
+const enrollAll = async (
+  hubUrl: string,
+  token: string,
+  nodes: readonly NodeSpec[],
+): Promise<FleetCredentials | undefined> => {
+  const out: Record<string, TerminalCredentials> = {};
+  for (const n of nodes) {
+    const created = await api<{ code?: string; error?: string }>(hubUrl, 'POST', '/v1/enrollments', {
+      token,
+      body: { location: n.location, node: n.node },
+      ok: [201, 503],
+    });
+    if (created.status === 503) return undefined;
+    out[n.node] = await enrollTerminal({ hubUrl, code: created.body.code ?? '' });
+  }
+  return out;
+};
 
 const { values } = parseArgs({
   options: {
@@ -43,29 +72,36 @@ const main = async () => {
   let natsUrl = values.nats;
   let hubUrl = values.hub;
   let hub: HubHandle | undefined;
+  let credentials: FleetCredentials | undefined;
   let cleanup = async () => undefined;
+  const adminToken = values['admin-token'] ?? process.env.HUB_ADMIN_TOKEN ?? TOKENS.admin;
   if (!natsUrl) {
-    const server = await startNatsServer();
+    const server = await startBenchNats();
     const dir = await makeTempDir('stocknerve-sim');
     natsUrl = server.url;
-    hub = await startInProcessHub(natsUrl, `${dir}/views.sqlite`);
+    hub = await startInProcessHub(server, `${dir}/views.sqlite`);
     hubUrl = hub.url;
+    // Every node its own terminal user, issued here and handed to the worker threads.
+    credentials = await issueTerminalCredentials(server, layout.nodes);
     cleanup = async () => {
       await hub?.close();
       await server.dispose();
       await removeTempDir(dir);
+      assertNoViolations(server, 'simulator');
     };
-    console.log(`nats-server ${natsUrl}, hub ${hubUrl} (admin token ${TOKENS.admin})`);
+    console.log(`nats-server ${natsUrl} (operator mode), hub ${hubUrl} (admin token ${TOKENS.admin})`);
   }
-  if (hubUrl) {
-    await defineLocations(
-      hubUrl,
-      layout.locations,
-      values['admin-token'] ?? process.env.HUB_ADMIN_TOKEN ?? TOKENS.admin,
+  if (hubUrl) await defineLocations(hubUrl, layout.locations, adminToken);
+  if (hubUrl && !hub) {
+    credentials = await enrollAll(hubUrl, adminToken, layout.nodes);
+    console.log(
+      credentials
+        ? `${layout.nodes.length} terminals enrolled with the hub`
+        : 'the hub cannot enroll terminals (no HUB_IDENTITY_DIR): the nodes connect without credentials',
     );
-  }
+  } else if (!hubUrl) console.log('no --hub: the nodes connect without credentials');
   const fleet = createFleet(
-    { natsUrl, nodes: layout.nodes, skus: layout.skus, seed: values.seed },
+    { natsUrl, credentials, nodes: layout.nodes, skus: layout.skus, seed: values.seed },
     values['in-process'] ? 'in-process' : 'workers',
   );
   await fleet.start();

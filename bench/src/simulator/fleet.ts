@@ -3,12 +3,18 @@ import { nodeEventSubject } from '@stocknerve/protocol';
 import { type LocalDb, openLocalDb, SyncClient } from '@stocknerve/sync';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { nowMs, sleep } from '../lib/stats.js';
+import { type FleetCredentials, nodeAuthOptions } from './credentials.js';
 import { type CutMode, NodeLink } from './link.js';
 import { Prng } from './prng.js';
 import { EventMix, type MixWeights, type NodeSpec, probeSkuOf } from './world.js';
 
 export interface FleetOptions {
   readonly natsUrl: string;
+  /**
+   * Each node's terminal credentials (operator mode: every node signs in as its own user); absent
+   * for a server without authentication.
+   */
+  readonly credentials?: FleetCredentials;
   /** The nodes this fleet runs. In one JS realm RxDB allows 13 collections: at most 4 nodes. */
   readonly nodes: readonly NodeSpec[];
   readonly skus: readonly string[];
@@ -97,7 +103,12 @@ class SimNode {
     readonly spec: NodeSpec,
     private readonly options: FleetOptions,
   ) {
-    this.link = new NodeLink(options.natsUrl, `sim-${spec.node}`, options.cutMode ?? 'fail');
+    this.link = new NodeLink(
+      options.natsUrl,
+      `sim-${spec.node}`,
+      options.cutMode ?? 'fail',
+      nodeAuthOptions(spec.node, options.credentials),
+    );
   }
 
   async start(): Promise<void> {

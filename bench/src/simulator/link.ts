@@ -1,4 +1,4 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 
 /**
@@ -10,7 +10,8 @@ export type CutMode = 'fail' | 'hang';
 
 /**
  * The `connect` function given to a node's SyncClient, with a switch: `cut()` closes the current
- * connection and makes new attempts fail or hang until `heal()`.
+ * connection and makes new attempts fail or hang until `heal()`. `auth` signs the node in as its
+ * own terminal (see nodeAuthOptions); without it the node connects anonymously.
  */
 export class NodeLink {
   private isCut = false;
@@ -22,6 +23,7 @@ export class NodeLink {
     private readonly natsUrl: string,
     private readonly name: string,
     private readonly mode: CutMode = 'fail',
+    private readonly auth: Partial<ConnectionOptions> = {},
   ) {}
 
   get cut(): boolean {
@@ -43,6 +45,8 @@ export class NodeLink {
       waitOnFirstConnect: true,
       // As a store node connects (apps/store-node): no async stack built up front for every publish.
       noAsyncTraces: true,
+      // Its own terminal user: the authenticator, and the inbox prefix its permissions allow.
+      ...this.auth,
     });
     if (this.isCut || this.disposed) {
       await nc.close().catch(() => undefined);

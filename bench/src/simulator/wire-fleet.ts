@@ -4,6 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import { formatHlc, type Hlc, hlcNow, hlcZero, type InventoryEvent, uuidv7 } from '@stocknerve/domain';
 import { nodeEventSubject } from '@stocknerve/protocol';
 import { nowMs } from '../lib/stats.js';
+import { nodeAuthOptions } from './credentials.js';
 import type { Fleet, FleetOptions, NodeState, ProbeRecord, SentEvent } from './fleet.js';
 import { Prng } from './prng.js';
 import { EventMix, stampFast } from './world.js';
@@ -11,6 +12,9 @@ import { EventMix, stampFast } from './world.js';
 interface WireNode {
   readonly spec: FleetOptions['nodes'][number];
   readonly subject: string;
+  /** The node's own connection, signed in as its terminal (anonymous without authentication). */
+  nc?: NatsConnection;
+  js?: JetStreamClient;
   seq: number;
   clock: Hlc;
   acked: number;
@@ -20,14 +24,12 @@ interface WireNode {
 
 /**
  * Store nodes at the wire level only: each publishes its events exactly as a node's outbox does
- * (its subject, msg id = event id, gap-free seq, HLC) but without a local RxDB log, KV replicas or
- * heartbeats. A real SyncClient costs about 2 ms of CPU per recorded event in Node; these cost a
- * few tens of µs, so a 2-core machine can offer the hub a realistic load from many nodes while a
- * few real nodes carry the measurements.
+ * (its own connection and terminal user, its subject, msg id = event id, gap-free seq, HLC) but
+ * without a local RxDB log, KV replicas or heartbeats. A real SyncClient costs about 2 ms of CPU
+ * per recorded event in Node; these cost a few tens of µs, so a 2-core machine can offer the hub a
+ * realistic load from many nodes while a few real nodes carry the measurements.
  */
 export class WireFleet implements Fleet {
-  private nc: NatsConnection | undefined;
-  private js: JetStreamClient | undefined;
   private readonly nodes: WireNode[];
   private readonly prng: Prng;
   private readonly mix: EventMix;
@@ -55,17 +57,26 @@ export class WireFleet implements Fleet {
   }
 
   async start(): Promise<void> {
-    this.nc = await connect({
-      servers: this.options.natsUrl,
-      name: 'wire-fleet',
-      maxReconnectAttempts: -1,
-      noAsyncTraces: true,
-    });
-    this.js = jetstream(this.nc);
+    // A few at a time, retrying: dozens of handshakes at once (each signing the server's nonce) on a
+    // busy 2-core host can miss the server's authentication timeout.
+    for (let i = 0; i < this.nodes.length; i += 8)
+      await Promise.all(
+        this.nodes.slice(i, i + 8).map(async (node) => {
+          node.nc = await connect({
+            servers: this.options.natsUrl,
+            name: `wire-${node.spec.node}`,
+            maxReconnectAttempts: -1,
+            waitOnFirstConnect: true,
+            noAsyncTraces: true,
+            ...nodeAuthOptions(node.spec.node, this.options.credentials),
+          });
+          node.js = jetstream(node.nc);
+        }),
+      );
   }
 
   private publishOne(node: WireNode): void {
-    const js = this.js;
+    const js = node.js;
     if (!js) return;
     const now = Date.now();
     node.seq++;
@@ -127,7 +138,7 @@ export class WireFleet implements Fleet {
       region: n.spec.region,
       seq: n.seq,
       pending: n.inFlight,
-      connected: !n.paused && !this.nc?.isClosed(),
+      connected: !n.paused && n.nc !== undefined && !n.nc.isClosed(),
       cut: n.paused,
       recorded: n.seq,
       recordErrors: 0,
@@ -153,6 +164,6 @@ export class WireFleet implements Fleet {
 
   async stop(): Promise<void> {
     await this.setRate(0);
-    await this.nc?.drain().catch(() => undefined);
+    await Promise.all(this.nodes.map((n) => n.nc?.drain().catch(() => undefined)));
   }
 }

@@ -1,5 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { InventoryEvent } from '@stocknerve/domain';
+import { credentialsOf } from './credentials.js';
 import {
   type Fleet,
   type FleetOptions,
@@ -150,7 +151,7 @@ export class ShardedFleet implements Fleet {
 
 /** Wire-level nodes (see WireFleet) in one worker thread. */
 export const createWireFleet = (options: FleetOptions): { fleet: Fleet; nodes: number } => ({
-  fleet: new WorkerFleet(options, 'wire'),
+  fleet: new WorkerFleet({ ...options, credentials: credentialsOf(options.credentials, options.nodes) }, 'wire'),
   nodes: options.nodes.length,
 });
 
@@ -179,7 +180,13 @@ export const createFleet = (
   if (current.length > 0) groups.push(current);
   return new ShardedFleet(
     groups.map((nodes, i) => ({
-      fleet: new WorkerFleet({ ...options, nodes, seed: `${options.seed}/shard-${i}` }),
+      fleet: new WorkerFleet({
+        ...options,
+        nodes,
+        seed: `${options.seed}/shard-${i}`,
+        // Each worker gets the seeds of its own nodes only.
+        credentials: credentialsOf(options.credentials, nodes),
+      }),
       nodes: nodes.length,
     })),
   );

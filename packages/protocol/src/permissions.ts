@@ -39,6 +39,8 @@ const readKv = (bucket: KvBucketName, keyFilter: string): string[] => {
     // permitted without permitting the whole bucket.
     api(`CONSUMER.CREATE.${stream}.*.${subject}`),
     api(`DIRECT.GET.${stream}.${subject}`),
+    // A stopped watch deletes its ordered consumer (names are random: nobody else's is known).
+    api(`CONSUMER.DELETE.${stream}.*`),
   ];
 };
 
@@ -67,6 +69,7 @@ export const terminalPermissions = (id: NodeIdentity): NatsPermissions => {
         api(`DIRECT.GET.${NAMES.eventStream}.${ownEvents}`),
         api(`CONSUMER.CREATE.${NAMES.eventStream}.*.${ownEvents}`),
         api(`CONSUMER.MSG.NEXT.${NAMES.eventStream}.*`),
+        api(`CONSUMER.DELETE.${NAMES.eventStream}.*`),
         api(`STREAM.INFO.${NAMES.eventStream}`),
         // Flow control and heartbeats of its own ordered consumers.
         '$JS.FC.>',
@@ -75,6 +78,7 @@ export const terminalPermissions = (id: NodeIdentity): NatsPermissions => {
       deny: [
         api(`CONSUMER.MSG.NEXT.${NAMES.eventStream}.${NAMES.projectorConsumer}`),
         api(`CONSUMER.CREATE.${NAMES.eventStream}.${NAMES.projectorConsumer}.>`),
+        api(`CONSUMER.DELETE.${NAMES.eventStream}.${NAMES.projectorConsumer}`),
       ],
     },
     sub: { allow: [`${inboxPrefixOf(id.node)}.>`], deny: [] },
