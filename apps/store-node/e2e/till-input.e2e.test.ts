@@ -281,6 +281,35 @@ describe('the till takes scans and quantities the way cashiers work', () => {
     await untilText(sellNotice(page), /^Sale complete/);
   });
 
+  it('the per-line limit is set in Settings and asks above it', async () => {
+    const { page } = env;
+    await show(page, 'Alt+0', 'settings');
+    const field = page.locator('#line-limit-maxLineQty');
+    expect(await field.inputValue()).toBe('99');
+    await field.fill('abc');
+    await page.getByTestId('line-limit-form').getByRole('button', { name: 'Save and restart' }).click();
+    await untilText(page.locator('#line-limit-maxLineQty-hint'), /whole number/);
+    await field.fill('5');
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByTestId('line-limit-form').getByRole('button', { name: 'Save and restart' }).click(),
+    ]);
+    await show(page, 'F1', 'sell');
+    const rows = page.locator(SALE_ROWS);
+    const before = await rows.count();
+    const questions: string[] = [];
+    page.once('dialog', (d) => {
+      questions.push(d.message());
+      void d.dismiss();
+    });
+    await page.locator('#sell-title').click();
+    await scannerScan(page, `6*${product(8).barcode}`);
+    await waitFor(() => questions.length === 1, { message: 'a line of 6 asks when the limit is 5' });
+    expect(await rows.count()).toBe(before);
+    await scannerScan(page, `5*${product(8).barcode}`);
+    await untilCount(rows, before + 1);
+  });
+
   it('the page logged no errors', () => {
     expect(env.pageErrors()).toEqual([]);
   });

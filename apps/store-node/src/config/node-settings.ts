@@ -23,6 +23,15 @@ export const EnrollmentRequest = Addresses.extend({
 });
 export type EnrollmentRequest = z.infer<typeof EnrollmentRequest>;
 
+/** Units on one document line above which the till asks first, as typed in Settings. */
+export const LineLimitForm = z.object({
+  maxLineQty: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,3}$/, { error: 'a whole number of units from 1 to 9999' })
+    .transform(Number),
+});
+
 /**
  * Everything a terminal needs to run: the addresses, and the credentials it got by enrolling, which
  * say who it is (node, location, region: the hub bound its JWT to them).

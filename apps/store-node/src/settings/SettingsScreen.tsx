@@ -1,7 +1,8 @@
 import { bridge, type CredentialProtection } from '../../shared/bridge.js';
-import { Addresses } from '../config/node-settings.js';
+import { Addresses, LineLimitForm } from '../config/node-settings.js';
 import { terminalCredentialStore } from '../node/credential-store.js';
 import { useAsync, useNode, useObservable } from '../ui/hooks.js';
+import { DEFAULT_LINE_LIMIT } from '../ui/quantity.js';
 import { EnrollmentForm } from './EnrollmentForm.js';
 import { SettingsForm } from './SettingsForm.js';
 
@@ -59,6 +60,31 @@ export const SettingsScreen = () => {
         onSubmit={async (addresses) => {
           try {
             await terminalCredentialStore(bridge()).save({ ...settings, ...addresses });
+          } catch (error) {
+            return `The settings could not be saved: ${String((error as Error)?.message ?? error)}`;
+          }
+          location.reload();
+          return null;
+        }}
+      />
+
+      <h2>Quantities</h2>
+      <SettingsForm
+        idPrefix="line-limit"
+        fields={[
+          {
+            key: 'maxLineQty',
+            label: 'Ask before a line of more than',
+            hint: 'units on one line (sales, returns, receiving, transfers, counts); default 99',
+          },
+        ]}
+        schema={LineLimitForm}
+        initial={{ maxLineQty: String(settings.maxLineQty ?? DEFAULT_LINE_LIMIT) }}
+        submitLabel="Save and restart"
+        autoFocus={false}
+        onSubmit={async ({ maxLineQty }) => {
+          try {
+            await terminalCredentialStore(bridge()).save({ ...settings, maxLineQty });
           } catch (error) {
             return `The settings could not be saved: ${String((error as Error)?.message ?? error)}`;
           }
