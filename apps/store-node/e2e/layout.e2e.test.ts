@@ -16,7 +16,7 @@ import {
   untilCount,
 } from './store-env.js';
 
-// The till on the screens it is sold with (issue 24): 1366×768 and 1024×768 laptops and all-in-ones,
+// The till on the screens it is sold with: 1366×768 and 1024×768 laptops and all-in-ones,
 // down to an 800 px wide window.
 
 let env: StoreEnv;

@@ -1,5 +1,5 @@
 // Incidents as a regional manager reads them: names of people, orders, stores and products instead of
-// ids and codes (issue 24, item 9). The /v1/incidents API keeps the ids and codes for machines.
+// ids and codes. The /v1/incidents API keeps the ids and codes for machines.
 
 /** A pickup or reservation an incident affects, with what the views know about it. */
 export interface AffectedOrder {

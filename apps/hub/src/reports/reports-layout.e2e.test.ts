@@ -7,7 +7,7 @@ import { MANAGER_TOKEN } from '../testing/hub-fixture.js';
 import { type SeededHub, startSeededHub } from './testing/seeded-hub.js';
 import { serveReports } from './testing/serve-reports.js';
 
-// The reports on a 1366 px laptop screen (issue 24): wide tables scroll inside their own box, the
+// The reports on a 1366 px laptop screen: wide tables scroll inside their own box, the
 // page itself never scrolls sideways.
 
 const SHOTS_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));

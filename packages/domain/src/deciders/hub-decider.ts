@@ -133,7 +133,7 @@ const placePickupOrder = ({ data }: Of<'PlacePickupOrder'>, view: InventoryView,
   const location = view.location(data.location);
   if (!location) return reject('UnknownLocation', `unknown location ${data.location}`);
   if (location.kind !== 'store') return reject('NotAStore', `${data.location} is a ${location.kind}`);
-  // Named, so that a storefront sees its typo rather than "available 0" (issue 24, item 9).
+  // Named, so that a storefront sees its typo rather than "available 0".
   const unknown = data.lines.map((l) => l.sku).filter((sku) => isUnknownSku(view, sku));
   if (unknown.length > 0)
     return reject('UnknownSku', `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the catalog`, {

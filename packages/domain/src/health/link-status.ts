@@ -1,5 +1,5 @@
 // One definition of a location's link to the hub, shared by the availability API's stale flag and
-// every report, so that the same network shows the same counts everywhere (issue 24, item 9).
+// every report, so that the same network shows the same counts everywhere.
 
 /** A location (or node) not heard from for more than this many stale periods is offline. Default 6 (30 min with the 5 min default). */
 export const OFFLINE_AFTER_STALE_PERIODS = 6;

@@ -1,5 +1,5 @@
 // The stock-health definitions every report and its tests share, in the domain so that a page, its
-// CSV and an independent fold of the events agree by construction (issue 24, item 9).
+// CSV and an independent fold of the events agree by construction.
 
 /** Days of sales behind a velocity; the window ends today and includes it. Default 28. */
 export const VELOCITY_DAYS = 28;
