@@ -7,11 +7,8 @@ import { CompleteButton, LineRow, LineScanField, LinesTable, QtyInput } from '..
 import { useAsync, useAutoFocus, useNode, useValue } from '../ui/hooks.js';
 import { type Line, lineOf, useLines } from '../ui/lines.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
+import { plural, ReviewStep, signed } from '../ui/ReviewStep.js';
 import { useCompleteKey } from '../ui/shortcuts.js';
-
-const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * Cycle counts: scan every unit on a shelf (or type counts); the count sets on hand as of now, so
@@ -106,78 +103,71 @@ export const CountsScreen = () => {
     const varying = rows.filter((r) => r.diff !== 0).length;
     const zeroed = rows.filter((r) => r.zeroed).length;
     return (
-      <section class="screen" aria-labelledby="counts-title">
-        <h1 id="counts-title">Count</h1>
-        {/* biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the review goes back. */}
-        <div
-          class="work"
-          data-testid="counts-review"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') back();
-          }}
-        >
-          <h2 ref={reviewRef} tabIndex={-1} data-testid="counts-review-question">
+      <ReviewStep
+        screen="counts"
+        title="Count"
+        questionRef={reviewRef}
+        question={
+          <>
             Record the count of {plural(rows.length, 'SKU', 'SKUs')}
             {area.trim() ? ` in ${area.trim()}` : ''}?
-          </h2>
-          <p data-testid="counts-review-summary">
-            {varying === 0
-              ? 'Every count matches what this till knows.'
-              : `${plural(varying, 'count differs', 'counts differ')} from what this till knows; the counted quantities become the stock on hand.`}
-            {zeroed > 0 ? ` ${plural(zeroed, 'item is', 'items are')} set to none.` : ''}
-          </p>
-          <table class="lines" aria-label="Count variances">
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col">SKU</th>
-                <th scope="col" class="num">
-                  On hand (till)
-                </th>
-                <th scope="col" class="num">
-                  Counted
-                </th>
-                <th scope="col" class="num">
-                  Difference
-                </th>
+          </>
+        }
+        backLabel="Back to the count"
+        recordLabel="Record count"
+        recordDisabled={wrongClock !== null}
+        onBack={back}
+        onRecord={() => void record()}
+        after={clockDisabled}
+      >
+        <p data-testid="counts-review-summary">
+          {varying === 0
+            ? 'Every count matches what this till knows.'
+            : `${plural(varying, 'count differs', 'counts differ')} from what this till knows; the counted quantities become the stock on hand.`}
+          {zeroed > 0 ? ` ${plural(zeroed, 'item is', 'items are')} set to none.` : ''}
+        </p>
+        <table class="lines" aria-label="Count variances">
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col">SKU</th>
+              <th scope="col" class="num">
+                On hand (till)
+              </th>
+              <th scope="col" class="num">
+                Counted
+              </th>
+              <th scope="col" class="num">
+                Difference
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ line, system, diff, zeroed }) => (
+              <tr
+                key={line.sku}
+                class={diff ? 'discrepancy' : undefined}
+                data-testid={`variance-${line.sku}`}
+                data-zeroed={zeroed ? 'true' : undefined}
+              >
+                <td>
+                  {line.name}
+                  {zeroed ? (
+                    <>
+                      {' '}
+                      <strong class="error-text">Set to none</strong>
+                    </>
+                  ) : null}
+                </td>
+                <td class="mono">{line.sku}</td>
+                <td class="num">{system ?? '—'}</td>
+                <td class="num">{line.qty}</td>
+                <td class="num">{diff === null ? '—' : signed(diff)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map(({ line, system, diff, zeroed }) => (
-                <tr
-                  key={line.sku}
-                  class={diff ? 'discrepancy' : undefined}
-                  data-testid={`variance-${line.sku}`}
-                  data-zeroed={zeroed ? 'true' : undefined}
-                >
-                  <td>
-                    {line.name}
-                    {zeroed ? (
-                      <>
-                        {' '}
-                        <strong class="error-text">Set to none</strong>
-                      </>
-                    ) : null}
-                  </td>
-                  <td class="mono">{line.sku}</td>
-                  <td class="num">{system ?? '—'}</td>
-                  <td class="num">{line.qty}</td>
-                  <td class="num">{diff === null ? '—' : signed(diff)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <div class="actions">
-            <button type="button" onClick={back}>
-              Back to the count <kbd>Esc</kbd>
-            </button>
-            <CompleteButton onClick={() => void record()} disabled={wrongClock !== null}>
-              Record count
-            </CompleteButton>
-          </div>
-          {clockDisabled}
-        </div>
-      </section>
+            ))}
+          </tbody>
+        </table>
+      </ReviewStep>
     );
   }
 

@@ -6,6 +6,7 @@ import { useAutoFocus, useNode } from '../ui/hooks.js';
 import { LocationSelect } from '../ui/LocationSelect.js';
 import { type Line, lineOf, useLines } from '../ui/lines.js';
 import { Notice, type NoticeValue } from '../ui/Notice.js';
+import { plural, ReviewStep, signed } from '../ui/ReviewStep.js';
 import { useCompleteKey } from '../ui/shortcuts.js';
 
 /** `qty` is what arrived; `expected` what the delivery note or order says (NaN: not given). */
@@ -16,10 +17,6 @@ interface ReceivingLine extends Line {
 type Source = 'purchase-order' | 'transfer';
 
 const differenceOf = (l: ReceivingLine) => (Number.isNaN(l.expected) ? null : l.qty - l.expected);
-
-const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** `20261207`: the till's local date, for the marked reference of a receipt without an order. */
 const compactDate = (d: Date) =>
@@ -157,72 +154,66 @@ export const ReceivingScreen = () => {
           ? `No purchase order: recorded as ${reviewing}`
           : `Purchase order ${reviewing}`;
     return (
-      <section class="screen" aria-labelledby="receiving-title">
-        <h1 id="receiving-title">Receiving</h1>
-        {/* biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the review goes back. */}
-        <div
-          class="work"
-          data-testid="receiving-review"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') back();
-          }}
-        >
-          <h2 ref={reviewRef} tabIndex={-1} data-testid="receiving-review-question">
+      <ReviewStep
+        screen="receiving"
+        title="Receiving"
+        questionRef={reviewRef}
+        question={
+          <>
             Record receipt of {plural(received.length, 'line', 'lines')}, {plural(units, 'unit', 'units')}?
-          </h2>
-          <p data-testid="receiving-review-against">{against}</p>
-          <table class="lines" aria-label="Lines to record">
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col">SKU</th>
-                <th scope="col" class="num">
-                  Expected
-                </th>
-                <th scope="col" class="num">
-                  Received
-                </th>
-                <th scope="col" class="num">
-                  Difference
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {lines.lines.map((l) => {
-                const diff = differenceOf(l);
-                return (
-                  <tr key={l.sku} class={diff ? 'discrepancy' : undefined}>
-                    <td>{l.name}</td>
-                    <td class="mono">{l.sku}</td>
-                    <td class="num">{Number.isNaN(l.expected) ? '—' : l.expected}</td>
-                    <td class="num">{l.qty}</td>
-                    <td class="num" data-testid={`review-diff-${l.sku}`}>
-                      {diff === null ? '—' : signed(diff)}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          {differing.length > 0 ? (
-            <div class="notice notice-warn" data-testid="receiving-review-differences">
-              {plural(differing.length, 'line differs', 'lines differ')} from what was expected, and will be recorded as
-              received: {differing.map(differenceText).join('; ')}.
-            </div>
-          ) : null}
-          {missing.length > 0 ? (
-            <p class="muted">
-              Lines where nothing arrived are not on the receipt: {missing.map((l) => l.sku).join(', ')}.
-            </p>
-          ) : null}
-          <div class="actions">
-            <button type="button" onClick={back}>
-              Back to the lines <kbd>Esc</kbd>
-            </button>
-            <CompleteButton onClick={() => void record(reviewing)}>Record receipt</CompleteButton>
+          </>
+        }
+        backLabel="Back to the lines"
+        recordLabel="Record receipt"
+        onBack={back}
+        onRecord={() => void record(reviewing)}
+      >
+        <p data-testid="receiving-review-against">{against}</p>
+        <table class="lines" aria-label="Lines to record">
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col">SKU</th>
+              <th scope="col" class="num">
+                Expected
+              </th>
+              <th scope="col" class="num">
+                Received
+              </th>
+              <th scope="col" class="num">
+                Difference
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {lines.lines.map((l) => {
+              const diff = differenceOf(l);
+              return (
+                <tr key={l.sku} class={diff ? 'discrepancy' : undefined}>
+                  <td>{l.name}</td>
+                  <td class="mono">{l.sku}</td>
+                  <td class="num">{Number.isNaN(l.expected) ? '—' : l.expected}</td>
+                  <td class="num">{l.qty}</td>
+                  <td class="num" data-testid={`review-diff-${l.sku}`}>
+                    {diff === null ? '—' : signed(diff)}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {differing.length > 0 ? (
+          <div class="notice notice-warn" data-testid="receiving-review-differences">
+            {plural(differing.length, 'line differs', 'lines differ')} from what was expected, and will be recorded as
+            received: {differing.map(differenceText).join('; ')}.
           </div>
-        </div>
-      </section>
+        ) : null}
+        {missing.length > 0 ? (
+          <p class="muted">
+            Lines where nothing arrived are not on the receipt: {missing.map((l) => l.sku).join(', ')}.
+          </p>
+        ) : null}
+      </ReviewStep>
     );
   }
 
