@@ -22,15 +22,17 @@ afterAll(async () => {
 
 it('writes an identity directory that the shipped nats-server.conf accepts', async () => {
   const identity = join(dir, 'identity');
-  const { stdout } = await run(process.execPath, [
-    builtHubCli(),
-    'identity',
-    'init',
-    '--dir',
-    identity,
-    '--resolver-dir',
-    join(dir, 'accounts'),
-  ]);
+  const init = () =>
+    run(process.execPath, [
+      builtHubCli(),
+      'identity',
+      'init',
+      '--dir',
+      identity,
+      '--resolver-dir',
+      join(dir, 'accounts'),
+    ]);
+  const { stdout } = await init();
   expect(stdout).toContain('hub.creds');
   for (const secret of ['trust.json', 'hub.creds', 'admin.creds', 'sys.creds'])
     expect((await stat(join(identity, secret))).mode & 0o077, secret).toBe(0);
@@ -46,15 +48,7 @@ it('writes an identity directory that the shipped nats-server.conf accepts', asy
   );
   expect(checked).toMatch(/is valid/);
 
-  const again = await run(process.execPath, [
-    builtHubCli(),
-    'identity',
-    'init',
-    '--dir',
-    identity,
-    '--resolver-dir',
-    join(dir, 'accounts'),
-  ]);
+  const again = await init();
   expect(again.stdout).toContain('hub.creds');
   expect(await readFile(join(identity, 'nats-auth.conf'), 'utf8')).toBe(auth);
 });
