@@ -208,3 +208,199 @@ build_all() {
   build_packages
   run_quiet 'vite build (store node renderer)' pnpm --filter @stocknerve/store-node exec vite build
 }
+
+# --- Running the demo's processes (scripts/start.sh, scripts/start-cluster.sh) ---------------------
+# A script calls supervisor_init once, starts its children with spawn_group, waits for them with
+# wait_until, and ends in supervise_children. Ctrl-C stops them all, newest first.
+
+# Sets up the list of children and the traps that stop them.
+supervisor_init() {
+  children=()
+  declare -gA name_of=() log_of=()
+  # A Ctrl-C is how a user ends the demo: a clean stop, status 0 (npm reports it as a success).
+  trap 'on_signal 0' INT
+  trap 'on_signal 143' TERM
+  trap stop_children EXIT
+}
+
+# Each child runs in its own session (setsid) so that its whole tree (Electron and its helpers)
+# can be signalled as one process group, and a Ctrl-C reaches only this script, which stops them
+# in order.
+spawn_group() {
+  local name=$1 log_file=$2
+  shift 2
+  if command -v setsid >/dev/null 2>&1; then
+    setsid "$@" >>"$log_file" 2>&1 &
+  else
+    "$@" >>"$log_file" 2>&1 &
+  fi
+  children+=("$!")
+  name_of[$!]=$name
+  log_of[$!]=$log_file
+}
+
+show_log_tail() {
+  [[ -s "$1" ]] || return 0
+  log "--- last lines of $1 ---"
+  tail -n 30 "$1" >&2
+  log '---'
+}
+
+# Runs a one-off command with its output appended to a log; on failure shows the log's tail.
+run_logged() {
+  local what=$1 log_file=$2
+  shift 2
+  local rc=0
+  "$@" >>"$log_file" 2>&1 || rc=$?
+  ((rc == 0)) && return 0
+  show_log_tail "$log_file"
+  die "$what failed (status $rc; full output in $log_file)"
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+
+stop_children() {
+  local pid i deadline
+  # Newest first: the hub stops before the NATS server it is connected to.
+  for ((i = ${#children[@]} - 1; i >= 0; i--)); do
+    pid="${children[i]}"
+    alive "$pid" || continue
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + 10))
+    while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+    if alive "$pid"; then
+      log "process $pid ignored SIGTERM for 10 s; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  children=()
+}
+
+on_signal() {
+  # npm forwards the terminal's Ctrl-C to this script, which then gets it twice: the stop that
+  # follows must not be cut short.
+  trap '' INT TERM
+  log 'stopping...'
+  stop_children
+  log 'stopped'
+  exit "$1"
+}
+
+# Polls until "$@" succeeds; fails early when process $pid exits, or after $timeout seconds, with
+# the tail of its log.
+wait_until() {
+  local what=$1 pid=$2 timeout=$3
+  shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ! alive "$pid"; then
+      show_log_tail "${log_of[$pid]}"
+      die "$what exited before it was ready (full output in ${log_of[$pid]})"
+    fi
+    if ((SECONDS >= deadline)); then
+      show_log_tail "${log_of[$pid]}"
+      die "$what was not ready after ${timeout} s (full output in ${log_of[$pid]})"
+    fi
+    sleep 0.5
+  done
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_ok() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }
+
+# Fails when one of the ports is taken. Arguments: PORT:VARIABLE (the variable that sets it).
+require_free_ports() {
+  local port
+  for port in "$@"; do
+    tcp_open "${port%%:*}" && die "port ${port%%:*} is already in use (set ${port#*:})"
+  done
+  return 0
+}
+
+# The setup and build steps of `npm start`; STOCKNERVE_SKIP_BUILD=1 skips install and build.
+setup_for_start() {
+  if [[ "${STOCKNERVE_SKIP_BUILD:-}" == 1 ]]; then
+    section 'setup (STOCKNERVE_SKIP_BUILD=1: no install, no build)'
+    ensure_node
+    ensure_nats_server
+  else
+    section 'setup'
+    stocknerve_setup
+    section 'build'
+    build_all
+  fi
+}
+
+# The demo hub's identities and tokens (HUB_IDENTITY_DIR defaults to $STOCKNERVE_DATA_DIR/identity).
+export_demo_hub_env() {
+  # Operator mode, as in production: the demo has its own trust chain (docs/runbook.md, "Security").
+  export HUB_IDENTITY_DIR="${HUB_IDENTITY_DIR:-$STOCKNERVE_DATA_DIR/identity}"
+  export NATS_CREDS="${NATS_CREDS:-$HUB_IDENTITY_DIR/hub.creds}"
+  # Demo tokens (one per role): a hub refuses them in production or beyond loopback, and this one is
+  # neither. A deployment makes its own with `stocknerve-hub token create` (docs/runbook.md, "Security").
+  export HUB_ADMIN_TOKEN="${HUB_ADMIN_TOKEN:-demo-admin-token-change-me}"
+  export HUB_ECOMMERCE_TOKEN="${HUB_ECOMMERCE_TOKEN:-demo-ecommerce-token-change-me}"
+  export HUB_MANAGER_TOKEN="${HUB_MANAGER_TOKEN:-demo-manager-token-change-me}"
+  export HUB_TOKENS="${HUB_TOKENS:-$HUB_ADMIN_TOKEN:admin,$HUB_ECOMMERCE_TOKEN:ecommerce,$HUB_MANAGER_TOKEN:manager}"
+}
+
+# A one-time code for the demo terminal: it enrolls with it on its first run (a terminal that is
+# already enrolled ignores it, and it expires unused). Uses HUB_URL and HUB_ADMIN_TOKEN.
+enrollment_code() {
+  node -e '
+    const [hub, token, location, node] = process.argv.slice(1);
+    fetch(`${hub}/v1/enrollments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ location, node }),
+    })
+      .then(async (r) => {
+        const body = await r.json();
+        if (!r.ok) throw new Error(`${r.status} ${body.message}`);
+        console.log(body.code);
+      })
+      .catch((e) => { console.error(`enrollment code: ${e.message}`); process.exit(1); });
+  ' "$HUB_URL" "$HUB_ADMIN_TOKEN" "$1" "$2"
+}
+
+# A cashier's terminal at store-001: in Electron where its binary is installed, otherwise served
+# to the browser (same renderer). Provisioned through the environment (/config.json).
+# Uses STORE_NODE_URL, STORE_NODE_LOG, NATS_WS_URL, HUB_URL, HUB_ADMIN_TOKEN.
+start_store_node() {
+  section "store node ($STORE_NODE_URL, store-001, node store-001-t1)"
+  export STOCKNERVE_LOCATION="${STOCKNERVE_LOCATION:-store-001}"
+  export STOCKNERVE_REGION="${STOCKNERVE_REGION:-north}"
+  export STOCKNERVE_NODE="${STOCKNERVE_NODE:-store-001-t1}"
+  export STOCKNERVE_NATS_URL="${STOCKNERVE_NATS_URL:-$NATS_WS_URL}"
+  export STOCKNERVE_HUB_URL="${STOCKNERVE_HUB_URL:-$HUB_URL}"
+  STOCKNERVE_ENROLLMENT_CODE="$(enrollment_code "$STOCKNERVE_LOCATION" "$STOCKNERVE_NODE")"
+  export STOCKNERVE_ENROLLMENT_CODE
+  spawn_group 'store node' "$STORE_NODE_LOG" node apps/store-node/dist/electron/start.js
+  wait_until 'store node' "${children[-1]}" 120 http_ok "$STORE_NODE_URL/config.json"
+}
+
+# Runs until a signal arrives, or a child exits (then stops the rest and exits with its status).
+# A child whose name starts with "nats-server" is an outage the demo survives: the function named
+# by $1 is called with its name and status, and the others keep running.
+supervise_children() {
+  local on_nats_exit=$1 exited rc pid
+  local -a remaining
+  set +e
+  while :; do
+    exited=''
+    wait -n -p exited "${children[@]}"
+    rc=$?
+    [[ -n "$exited" ]] || continue
+    remaining=()
+    for pid in "${children[@]}"; do [[ "$pid" == "$exited" ]] || remaining+=("$pid"); done
+    children=("${remaining[@]}")
+    if [[ "${name_of[$exited]}" == nats-server* && ${#children[@]} -gt 0 ]]; then
+      "$on_nats_exit" "${name_of[$exited]}" "$rc"
+      continue
+    fi
+    show_log_tail "${log_of[$exited]}"
+    log "${name_of[$exited]} exited (status $rc; full output in ${log_of[$exited]}); stopping the others"
+    exit "$((rc == 0 ? 1 : rc))"
+  done
+}

@@ -15,7 +15,8 @@
 //   pnpm bench -- --profile            hub child processes run with --cpu-prof; hot spots printed, profiles kept
 //
 // Scenarios: limit, ingest, freshness, catchup, rebuild, flash, read, memory (= ingest + rebuild),
-// local-commit.
+// local-commit, commands (command throughput), cluster-ingest, failover, read-scale (the last three
+// on a 3-server nats-server cluster / several hub instances).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,13 +39,31 @@ import {
 } from './report.js';
 import type { LimitFigures } from './scenarios/limit.js';
 
-const ALL = ['limit', 'ingest', 'freshness', 'catchup', 'rebuild', 'flash', 'read', 'memory', 'local-commit'] as const;
+const ALL = [
+  'limit',
+  'ingest',
+  'freshness',
+  'catchup',
+  'rebuild',
+  'flash',
+  'read',
+  'memory',
+  'local-commit',
+  'commands',
+  'cluster-ingest',
+  'failover',
+  'read-scale',
+] as const;
 type ScenarioId = (typeof ALL)[number];
 const ALIASES: Record<string, ScenarioId> = {
   'flash-sale': 'flash',
   'read-path': 'read',
   local: 'local-commit',
   'catch-up': 'catchup',
+  command: 'commands',
+  'command-throughput': 'commands',
+  'fail-over': 'failover',
+  'read-scaling': 'read-scale',
 };
 
 const SIZES = {
@@ -57,6 +76,10 @@ const SIZES = {
     flash: { requests: 1000, units: 100 },
     read: { seconds: 10, connections: 32 },
     localCommit: { samples: 500 },
+    commands: { requests: 10_000, units: 5000, connections: 1000 },
+    clusterIngest: 100_000,
+    failover: { kills: 5, rate: 20 },
+    readScale: { seconds: 10, connections: 32 },
   },
   quick: {
     limit: 20_000,
@@ -67,6 +90,10 @@ const SIZES = {
     flash: { requests: 300, units: 30 },
     read: { seconds: 3, connections: 32 },
     localCommit: { samples: 100 },
+    commands: { requests: 2000, units: 1000, connections: 200 },
+    clusterIngest: 20_000,
+    failover: { kills: 5, rate: 20 },
+    readScale: { seconds: 3, connections: 32 },
   },
 };
 export type Sizes = (typeof SIZES)['full'];
@@ -96,7 +123,7 @@ const parse = () => {
   });
   if (values.help) {
     console.log(
-      'usage: pnpm bench [-- --quick] [--only limit,ingest,freshness,catchup,rebuild,flash,read,memory,local-commit] [--profile] [--seed s]',
+      'usage: pnpm bench [-- --quick] [--only limit,ingest,freshness,catchup,rebuild,flash,read,memory,local-commit,commands,cluster-ingest,failover,read-scale] [--profile] [--seed s]',
     );
     process.exit(0);
   }
@@ -230,6 +257,22 @@ const main = async () => {
   if (wants('local-commit'))
     await run('local-commit', '9. Local commit', async () =>
       (await import('./scenarios/local-commit.js')).localCommitScenario(sizes.localCommit, options),
+    );
+  if (wants('commands'))
+    await run('commands', '10. Command throughput', async () =>
+      (await import('./scenarios/commands.js')).commandsScenario(sizes.commands, options),
+    );
+  if (wants('cluster-ingest'))
+    await run('cluster-ingest', '11. Cluster ingest (R3)', async () =>
+      (await import('./scenarios/cluster-ingest.js')).clusterIngestScenario(sizes.clusterIngest, options),
+    );
+  if (wants('failover'))
+    await run('failover', '12. Fail-over', async () =>
+      (await import('./scenarios/failover.js')).failoverScenario(sizes.failover, options),
+    );
+  if (wants('read-scale'))
+    await run('read-scale', '13. Read scaling', async () =>
+      (await import('./scenarios/read-scale.js')).readScaleScenario(sizes.readScale, options),
     );
 
   const order = (s: ScenarioResult) => Number.parseInt(s.title, 10) || 99;

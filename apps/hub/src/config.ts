@@ -1,5 +1,10 @@
+import { hostname } from 'node:os';
 import { ChannelId } from '@stocknerve/domain';
 import { z } from 'zod';
+
+/** The host name as an instance id: its first label, with what an id may not hold replaced. */
+const defaultInstanceId = (): string =>
+  (hostname().split('.')[0] ?? '').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'hub';
 
 /** A bearer token and the role it grants. */
 export const Role = z.enum(['ecommerce', 'manager', 'admin']);
@@ -107,6 +112,22 @@ const HubConfigSchema = z.object({
    * Default 2000.
    */
   kvMaxPutsPerSecond: z.number().int().positive(),
+  /**
+   * This instance's name in a cluster of hubs (HUB_INSTANCE_ID): in the leader lease, the health
+   * answer and its projector's consumer name. Default the host name. Letters, digits, - and _.
+   */
+  instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'instanceId must be 1-64 letters, digits, - or _' }),
+  /** Replicas of the streams and KV buckets (HUB_REPLICAS): 1 on one NATS server, 3 on a cluster. */
+  replicas: z.number().int().min(1).max(5),
+  /**
+   * How long a leader's lease lasts without renewal, ms (HUB_LEASE_MS): a dead leader is replaced
+   * about this long after its last renewal. Renewed every quarter of it. Default 3000.
+   */
+  leaseMs: z.number().int().min(500),
+  /** Most commands decided together and appended as one message (HUB_COMMAND_GROUP_MAX). Default 256. */
+  commandGroupMax: z.number().int().min(1).max(1000),
+  /** Longest a request waits for the views to reach a position it asks for, ms. Default 5000. */
+  readWaitMs: z.number().int().positive(),
   /** pino log level. Default info. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
@@ -144,6 +165,11 @@ export const defaultConfig = (): HubConfig => ({
   expirySweepMs: 1000,
   kvFlushMs: 200,
   kvMaxPutsPerSecond: 2000,
+  instanceId: defaultInstanceId(),
+  replicas: 1,
+  leaseMs: 3000,
+  commandGroupMax: 256,
+  readWaitMs: 5000,
   logLevel: 'info',
 });
 
@@ -260,6 +286,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, overrides: Part
     expirySweepMs: num(env.HUB_EXPIRY_SWEEP_MS),
     kvFlushMs: num(env.HUB_KV_FLUSH_MS),
     kvMaxPutsPerSecond: num(env.HUB_KV_MAX_PUTS_PER_S),
+    instanceId: env.HUB_INSTANCE_ID,
+    replicas: num(env.HUB_REPLICAS),
+    leaseMs: num(env.HUB_LEASE_MS),
+    commandGroupMax: num(env.HUB_COMMAND_GROUP_MAX),
+    readWaitMs: num(env.HUB_READ_WAIT_MS),
     logLevel: env.HUB_LOG_LEVEL,
   };
   const merged = {

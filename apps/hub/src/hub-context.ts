@@ -1,5 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import type { CommandRouter } from './cluster/command-router.js';
+import type { LeaderLease } from './cluster/leader-lease.js';
 import type { CommandBus } from './commands/command-bus.js';
 import type { ExpirySweeper } from './commands/expiry-sweeper.js';
 import type { HubConfig } from './config.js';
@@ -23,7 +25,12 @@ export interface HubContext {
   readonly jsm: JetStreamManager;
   readonly writer: ViewWriter;
   readonly projector: Projector;
+  /** The writer: decides and appends commands while this instance leads. */
   readonly bus: CommandBus;
+  /** Where HTTP commands go: the bus when this instance leads, else the leader over NATS. */
+  readonly commands: CommandRouter;
+  /** Which instance leads. */
+  readonly lease: LeaderLease;
   readonly kv: KvPublisher;
   readonly sweeper: ExpirySweeper;
   readonly metrics: HubMetrics;

@@ -3,7 +3,11 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { NAMES } from '@stocknerve/protocol';
-import { ensureBackbone } from './backbone/ensure-backbone.js';
+import { deleteProjectorConsumer, ensureBackbone } from './backbone/ensure-backbone.js';
+import { CommandRouter } from './cluster/command-router.js';
+import { serveForwardedCommands } from './cluster/command-service.js';
+import { InstanceStatusPublisher } from './cluster/instance-status.js';
+import { LeaderLease } from './cluster/leader-lease.js';
 import { CommandBus } from './commands/command-bus.js';
 import { ExpirySweeper } from './commands/expiry-sweeper.js';
 import { listenToHeartbeats } from './commands/heartbeats.js';
@@ -18,7 +22,7 @@ import { natsKvSink } from './kv/kv-sink.js';
 import { createLogger } from './logger.js';
 import { HubMetrics } from './metrics.js';
 import { natsOptions } from './nats-options.js';
-import { Projector } from './projector/projector.js';
+import { Projector, projectorConsumerName } from './projector/projector.js';
 import { rebuildViews } from './projector/rebuild.js';
 import { isRecordedStream } from './projector/stream-integrity.js';
 import { ViewWriter } from './projector/view-writer.js';
@@ -31,6 +35,11 @@ export interface HubHandle {
   readonly ctx: HubContext;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:7480. */
   readonly url: string;
+  /**
+   * Resolves once the views hold the stream as it was at start and this instance leads or knows
+   * which instance does (commands sent before wait for that themselves).
+   */
+  settled(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,7 +65,10 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs });
+  const { buckets } = await ensureBackbone(nc, jsm, {
+    duplicateWindowMs: config.duplicateWindowMs,
+    replicas: config.replicas,
+  });
 
   const metrics = new HubMetrics();
   const writer = new ViewWriter(store);
@@ -64,7 +76,12 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   const policy = config;
   const trust = () => trustFrom(locationFreshness(store, policy, now()), policy);
   let reconciler: Reconciler | undefined;
+  // Set once the lease exists; effects outside the views (KV, reconciliation, dead-letter copies)
+  // are the leader's.
+  let leading = () => false;
   const projector = new Projector({
+    consumerName: projectorConsumerName(config.instanceId),
+    copiesDeadLetters: () => leading(),
     js,
     jsm,
     store,
@@ -79,13 +96,65 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       metrics.duplicatesAbsorbed += result.effects.duplicates;
       for (const dl of result.deadLetters)
         metrics.deadLetters.set(dl.reason, (metrics.deadLetters.get(dl.reason) ?? 0) + 1);
+      if (!leading()) return;
       kv.note(result.effects);
       reconciler?.onBatch(result.effects);
     },
   });
-  const bus = new CommandBus({ js, jsm, store, projector, log, trust, now });
+  let lease: LeaderLease | undefined;
+  const bus = new CommandBus({
+    js,
+    jsm,
+    store,
+    projector,
+    log,
+    trust,
+    now,
+    groupMax: config.commandGroupMax,
+    instanceId: config.instanceId,
+    mayWrite: () => (lease ? lease.mayWrite() : 'the hub is starting'),
+    leadershipKnown: async () => {
+      if (lease && !lease.isLeader && lease.status().leader === undefined)
+        await lease.whenSettled(config.readWaitMs + 60_000);
+    },
+    onFenced: () => lease?.checkNow(),
+  });
   reconciler = new Reconciler(store, bus, log);
   const sweeper = new ExpirySweeper(store, bus, log, config.expirySweepMs, now);
+  let service: Subscription | undefined;
+  lease = new LeaderLease({
+    kv: buckets.cluster,
+    instanceId: config.instanceId,
+    leaseMs: config.leaseMs,
+    log,
+    onElected: (term) => {
+      metrics.leaderTerms = term;
+      bus.abandon('this instance just became the leader');
+      void projector.copyDeadLetters().catch((error: unknown) => log.warn({ err: error }, 'dead-letter copy failed'));
+      service ??= serveForwardedCommands(nc, bus, log);
+      sweeper.start();
+      kv.markAll();
+      kv.start();
+    },
+    onDeposed: (reason) => {
+      metrics.stepDowns++;
+      service?.unsubscribe();
+      service = undefined;
+      sweeper.stop();
+      kv.pause();
+      bus.abandon(`this instance stopped leading (${reason})`);
+    },
+  });
+  const leaderLease = lease;
+  leading = () => leaderLease.isLeader;
+  const commands = new CommandRouter({
+    nc,
+    bus,
+    lease,
+    projector,
+    forwardTimeoutMs: 10_000,
+    readWaitMs: config.readWaitMs,
+  });
 
   const enrollment = config.identityDir ? await openEnrollment(config, nc, now) : undefined;
   if (enrollment)
@@ -113,6 +182,8 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     writer,
     projector,
     bus,
+    commands,
+    lease,
     kv,
     sweeper,
     metrics,
@@ -124,7 +195,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
           return await rebuildViews(rebuildOptions);
         } finally {
           await projector.start();
-          kv.markAll();
+          if (leading()) kv.markAll();
         }
       }),
   };
@@ -142,12 +213,15 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     await rebuildViews(rebuildOptions);
   }
   await projector.start();
+  // Only the leader decides; a new leader catches up with the whole stream before its first group.
   bus.startAfter(projector.waitFor(stream.state.last_seq, 0));
   const heartbeats: Subscription = listenToHeartbeats(nc, store, log, now);
   const timeRequests: Subscription = answerTimeRequests(nc, log, now, config.maxClockSkewMs);
-  sweeper.start();
-  kv.markAll();
-  kv.start();
+  // An instance stands for leader once its views hold the stream as it was at start.
+  let closing = false;
+  void projector.waitFor(stream.state.last_seq, 0).then(() => {
+    if (!closing) leaderLease.start();
+  });
   const lagTimer = setInterval(() => {
     jsm.streams
       .info(NAMES.eventStream)
@@ -161,6 +235,20 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       .catch(() => undefined);
   }, 1000);
 
+  const startedAt = new Date(now()).toISOString();
+  let url = '';
+  const instanceStatus = new InstanceStatusPublisher(
+    buckets.cluster,
+    config.instanceId,
+    () => ({
+      role: leaderLease.isLeader ? 'leader' : 'follower',
+      url,
+      checkpoint: projector.checkpoint,
+      lagMessages: metrics.lagMessages,
+      startedAt,
+    }),
+    log,
+  );
   const app = createHttpHandler(ctx);
   const server: Server = await new Promise((resolve) => {
     const s = createServer(
@@ -178,13 +266,19 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
-  const url = `http://${config.httpHost}:${port}`;
-  log.info({ url, nats: config.natsUrl, db: config.dbPath }, 'hub started');
+  url = `http://${config.httpHost}:${port}`;
+  instanceStatus.start();
+  log.info({ url, nats: config.natsUrl, db: config.dbPath, instance: config.instanceId }, 'hub started');
 
   return {
     ctx,
     url,
+    settled: async (timeoutMs = 60_000) => {
+      await projector.waitFor(stream.state.last_seq, timeoutMs);
+      await leaderLease.whenSettled(timeoutMs);
+    },
     close: async () => {
+      closing = true;
       clearInterval(lagTimer);
       sweeper.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -192,7 +286,11 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       heartbeats.unsubscribe();
       timeRequests.unsubscribe();
       await bus.idle();
+      // Given up, the lease passes to another instance at once instead of after it runs out.
+      await leaderLease.stop();
+      await instanceStatus.stop();
       await projector.stop();
+      await deleteProjectorConsumer(jsm, projector.consumerName).catch(() => undefined);
       await kv.stop().catch(() => undefined);
       await nc.drain().catch(() => undefined);
       store.close();

@@ -8,6 +8,20 @@ export interface LiveFigures {
   readonly clockSkew: readonly { node: string; events: number; current: boolean }[];
   /** The event stream's integrity problems, as last checked. */
   readonly integrity: readonly IntegrityProblem[];
+  /** This instance in the cluster of hubs. */
+  readonly cluster: {
+    readonly instance: string;
+    readonly leader: boolean;
+    readonly term: number;
+    /** ms since the lease was last renewed (leader) or last seen to change (follower); -1 unknown. */
+    readonly leaseAgeMs: number;
+    readonly groups: number;
+    readonly groupedCommands: number;
+    readonly lastGroupSize: number;
+    readonly fencedAppends: number;
+    readonly forwarded: number;
+    readonly forwardFailures: number;
+  };
 }
 
 /** Counters and gauges the hub exposes at /metrics in Prometheus text format. */
@@ -23,6 +37,10 @@ export class HubMetrics {
   lastAppliedStoredMs = 0;
   reservationsPlaced = 0;
   reservationsRejected = 0;
+  /** The last term this instance was elected leader in (0: never). */
+  leaderTerms = 0;
+  /** Times this instance stopped leading. */
+  stepDowns = 0;
   readonly httpRequests = new Map<string, number>();
 
   countHttp(method: string, route: string, status: number): void {
@@ -81,6 +99,45 @@ export class HubMetrics {
       'gauge',
       'Event stream or projector consumer problems, by reason (1: present); see /health.',
       INTEGRITY_PROBLEM_CODES.map((code) => [`reason="${code}"`, problems.has(code) ? 1 : 0]),
+    );
+    const c = live.cluster;
+    const instance = `instance="${c.instance}"`;
+    metric('stocknerve_hub_leader', 'gauge', 'Whether this hub instance leads (decides commands): 1 or 0.', [
+      [instance, c.leader ? 1 : 0],
+    ]);
+    metric('stocknerve_hub_leader_term', 'gauge', 'The lease term as this instance last saw it.', [[instance, c.term]]);
+    metric(
+      'stocknerve_hub_lease_age_seconds',
+      'gauge',
+      'Leader: since its last lease renewal; follower: since it saw the lease change (-1 unknown). A follower takes over past HUB_LEASE_MS.',
+      [[instance, c.leaseAgeMs < 0 ? -1 : c.leaseAgeMs / 1000]],
+    );
+    metric('stocknerve_hub_step_downs_total', 'counter', 'Times this instance stopped leading.', [
+      [instance, this.stepDowns],
+    ]);
+    metric('stocknerve_command_groups_total', 'counter', 'Groups of commands appended as one message.', [
+      ['', c.groups],
+    ]);
+    metric('stocknerve_command_grouped_total', 'counter', 'Commands decided in those groups.', [
+      ['', c.groupedCommands],
+    ]);
+    metric('stocknerve_command_last_group_size', 'gauge', 'Commands in the last group appended.', [
+      ['', c.lastGroupSize],
+    ]);
+    metric(
+      'stocknerve_command_fenced_appends_total',
+      'counter',
+      'Appends refused because another writer appended on the hub subject first (a deposed leader).',
+      [['', c.fencedAppends]],
+    );
+    metric('stocknerve_commands_forwarded_total', 'counter', 'Commands forwarded to the leading instance.', [
+      ['', c.forwarded],
+    ]);
+    metric(
+      'stocknerve_command_forward_failures_total',
+      'counter',
+      'Forwarded commands answered 503 (no leader, no answer in time, refused).',
+      [['', c.forwardFailures]],
     );
     metric(
       'stocknerve_http_requests_total',

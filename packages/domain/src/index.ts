@@ -10,6 +10,7 @@ export * from './events/envelope.js';
 export * from './events/hub-events.js';
 export * from './events/issues.js';
 export * from './events/lines.js';
+export * from './events/event-group.js';
 export * from './events/registry.js';
 export * from './events/store-events.js';
 export * from './health/link-status.js';

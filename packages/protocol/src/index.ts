@@ -34,6 +34,7 @@ export {
   EVENT_SUBJECTS,
   HEARTBEAT_WILDCARD,
   heartbeatSubject,
+  HUB_COMMAND_SUBJECT,
   hubEventSubject,
   nodeEventSubject,
   nodeHeartbeatSubject,

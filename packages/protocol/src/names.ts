@@ -11,6 +11,8 @@ export const NAMES = {
   watermarksBucket: 'inv_watermarks',
   /** Hub-only: pending terminal enrollment codes, by hash. */
   enrollmentsBucket: 'inv_enrollments',
+  /** Hub-only: the leader lease of the hub instances and each instance's status. */
+  hubClusterBucket: 'inv_hub_cluster',
   /** Hub-only: enrolled terminals and their public keys. */
   terminalsBucket: 'inv_terminals',
 } as const;

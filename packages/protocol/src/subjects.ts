@@ -26,6 +26,12 @@ export const deadLetterSubject = (reason: string) => `${ROOT}.dlq.${reason}`;
  */
 export const TIME_SUBJECT = `${ROOT}.time`;
 
+/**
+ * Hub commands forwarded to the hub instance that leads (core NATS request/reply). Only hub
+ * credentials may publish or subscribe here: a terminal's permissions do not name it.
+ */
+export const HUB_COMMAND_SUBJECT = `${ROOT}.cmd.hub`;
+
 /** A node's own event subject. */
 export const nodeEventSubject = (id: NodeIdentity) => storeEventSubject(id.region, id.location, id.node);
 

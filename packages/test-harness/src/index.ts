@@ -1,6 +1,12 @@
 export { chromiumLaunchOptions } from './chromium.js';
 export { freePort } from './free-port.js';
 export {
+  HARNESS_CLUSTER_NAME,
+  type NatsCluster,
+  type StartNatsClusterOptions,
+  startNatsCluster,
+} from './nats-cluster.js';
+export {
   type ConnectionBasics,
   findNatsServerBinary,
   type HarnessAuth,

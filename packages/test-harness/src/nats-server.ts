@@ -10,6 +10,7 @@ import {
   issueRoleJwt,
   jwtAuth,
   type NatsAuthOptions,
+  operatorModeConfig,
   type RoleGrant,
   roleProfile,
   TRUST_FILES,
@@ -98,9 +99,10 @@ export interface NatsServerProcess {
   clientOptions(role?: 'hub' | 'admin'): ConnectionBasics;
 }
 
-/** What `connect()` needs to reach this server as a role. */
+/** What `connect()` needs to reach this server (or every server of a cluster) as a role. */
 export interface ConnectionBasics extends Partial<NatsAuthOptions> {
-  readonly servers: string;
+  /** One URL for a single server; every client URL for a cluster. */
+  readonly servers: string | string[];
   readonly tls?: { readonly caFile: string };
 }
 
@@ -115,7 +117,17 @@ const liveChildren = new Set<ChildProcess>();
 const ownedDirs = new Set<string>();
 let exitHookInstalled = false;
 
-function installExitHook(): void {
+/** Makes sure the exit hook kills live servers and removes `dirs` when the process exits. */
+export function trackOwnedDirs(dirs: readonly string[]): void {
+  for (const dir of dirs) ownedDirs.add(dir);
+}
+
+/** Forgets dirs that were removed (see {@link trackOwnedDirs}). */
+export function untrackOwnedDir(dir: string): void {
+  ownedDirs.delete(dir);
+}
+
+export function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Only synchronous work runs in an 'exit' listener: a test run that forgets stop() (or fails
@@ -185,7 +197,7 @@ function canConnect(port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-class StartError extends Error {
+export class StartError extends Error {
   constructor(
     message: string,
     readonly addressInUse: boolean,
@@ -194,7 +206,17 @@ class StartError extends Error {
   }
 }
 
-class NatsServer implements NatsServerProcess {
+/** Settings of one server of a cluster (see nats-cluster.ts). */
+export interface ClusterMembership {
+  readonly serverName: string;
+  /** Config text of the `cluster { ... }` block; written on every (re)start. */
+  readonly config: () => string;
+  /** Removed by the watchdog when the test process dies (the cluster's root dir). */
+  readonly watchdogDirs: readonly string[];
+}
+
+/** One nats-server process (shared by startNatsServer and startNatsCluster; not exported from the package). */
+export class NatsServer implements NatsServerProcess {
   private child: ChildProcess | undefined;
   private closed: Promise<void> = Promise.resolve();
   private logText = '';
@@ -210,6 +232,7 @@ class NatsServer implements NatsServerProcess {
     private readonly authConfig: string,
     readonly auth: HarnessAuth | undefined,
     readonly tls: TlsFiles | undefined,
+    private readonly cluster?: ClusterMembership,
   ) {}
 
   get url(): string {
@@ -248,7 +271,7 @@ class NatsServer implements NatsServerProcess {
 
   async writeConfig(): Promise<void> {
     const config = [
-      `server_name: stocknerve-test-${this.port}`,
+      `server_name: ${this.cluster?.serverName ?? `stocknerve-test-${this.port}`}`,
       'host: 127.0.0.1',
       `port: ${this.port}`,
       this.tls
@@ -256,6 +279,7 @@ class NatsServer implements NatsServerProcess {
         : `websocket { host: 127.0.0.1, port: ${this.wsPort}, no_tls: true }`,
       ...(this.tls ? [tlsBlock(this.tls)] : []),
       `jetstream { store_dir: ${JSON.stringify(this.storeDir)} }`,
+      ...(this.cluster ? [this.cluster.config()] : []),
       this.authConfig,
       this.extraConfig,
       '',
@@ -267,13 +291,15 @@ class NatsServer implements NatsServerProcess {
   // runs 'exit' listeners, so the exit hook alone is not enough: a watchdog kills the server and
   // removes its temp dirs when the test process is gone.
   private startWatchdog(child: ChildProcess): ChildProcess | undefined {
-    const watchdog = watchChild(child, this.dirsToRemove);
+    const watchdog = watchChild(child, this.cluster?.watchdogDirs ?? this.dirsToRemove);
     if (watchdog) liveChildren.add(watchdog);
     return watchdog;
   }
 
   /** Spawns the server once and waits for readiness; rejects with the server's output. */
   async launch(): Promise<void> {
+    // A cluster member's route list may change between attempts (new ports after a clash).
+    if (this.cluster) await this.writeConfig();
     const child = spawn(this.binary, ['-c', this.configFile, '-a', '127.0.0.1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -367,7 +393,7 @@ class NatsServer implements NatsServerProcess {
     await this.stop();
     for (const dir of this.dirsToRemove) {
       await removeTempDir(dir);
-      ownedDirs.delete(dir);
+      untrackOwnedDir(dir);
     }
   }
 }
@@ -395,12 +421,12 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   } else {
     await mkdir(storeDir, { recursive: true });
   }
-  for (const dir of dirsToRemove) ownedDirs.add(dir);
+  trackOwnedDirs(dirsToRemove);
   const tls = options.tls ? await generateTlsFiles(configDir) : undefined;
   const { config: authConfig, auth } =
     options.auth === 'none'
       ? { config: '', auth: undefined }
-      : await operatorAuth(join(configDir, 'identity'), storeDir);
+      : await operatorAuth(join(configDir, 'identity'), join(storeDir, 'accounts'));
 
   const server = new NatsServer(
     binary,
@@ -431,16 +457,19 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   }
 }
 
-const tlsBlock = (tls: TlsFiles) =>
+export const tlsBlock = (tls: TlsFiles) =>
   `tls { cert_file: ${JSON.stringify(tls.certFile)}, key_file: ${JSON.stringify(tls.keyFile)}, timeout: 5 }`;
 
 /**
  * A new trust chain in `dir` (as `stocknerve-hub identity init` writes one) and the server settings
- * for it. The resolver keeps account updates in the store dir, so a restarted server still knows a
- * revocation, as a deployed one does.
+ * for it. The resolver keeps account updates in `resolverDir` (under the store dir), so a restarted
+ * server still knows a revocation, as a deployed one does.
  */
-async function operatorAuth(dir: string, storeDir: string): Promise<{ config: string; auth: HarnessAuth }> {
-  const seeds = await initTrustDir(dir, { resolverDir: join(storeDir, 'accounts') });
+export async function operatorAuth(
+  dir: string,
+  resolverDir: string,
+): Promise<{ config: string; auth: HarnessAuth; serverConfig: (resolverDir: string) => Promise<string> }> {
+  const seeds = await initTrustDir(dir, { resolverDir });
   const read = (name: string) => readFile(join(dir, name), 'utf8');
   const [conf, hub, admin, sys] = await Promise.all([
     read(TRUST_FILES.natsAuthConf),
@@ -455,6 +484,8 @@ async function operatorAuth(dir: string, storeDir: string): Promise<{ config: st
   };
   return {
     config: conf,
+    // The same chain for another server: only the resolver's directory differs.
+    serverConfig: (otherResolverDir) => operatorModeConfig(seeds, { resolverDir: otherResolverDir }),
     auth: {
       seeds,
       dir,

@@ -6,7 +6,12 @@ import { EVENT_SUBJECTS, NAMES, ROOT } from '@stocknerve/protocol';
 export interface BackboneOptions {
   /** JetStream dedupe window for event ids, ms. */
   readonly duplicateWindowMs: number;
+  /** Replicas of every stream and bucket (1 on one server, 3 on a cluster). Default 1. */
+  readonly replicas?: number;
 }
+
+/** How long an instance's status stays in the cluster bucket after it last wrote it. */
+export const INSTANCE_STATUS_TTL_MS = 60 * 60_000;
 
 const isNotFound = (error: unknown) => /not found/i.test(String((error as Error)?.message ?? error));
 
@@ -15,6 +20,7 @@ const isNotFound = (error: unknown) => /not found/i.test(String((error as Error)
  * every start and from several processes.
  */
 export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, options: BackboneOptions) => {
+  const replicas = options.replicas ?? 1;
   const eventStream = {
     name: NAMES.eventStream,
     subjects: EVENT_SUBJECTS,
@@ -26,20 +32,28 @@ export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, 
     // Direct reads name the subject in the request's subject, so a node's permissions can let it
     // read the last of its own events (restore) and nothing else.
     allow_direct: true,
+    num_replicas: replicas,
   };
   try {
     const info = await jsm.streams.info(NAMES.eventStream);
-    if (info.config.duplicate_window !== eventStream.duplicate_window || info.config.allow_direct !== true)
+    if (
+      info.config.duplicate_window !== eventStream.duplicate_window ||
+      info.config.allow_direct !== true ||
+      info.config.num_replicas !== replicas
+    )
       await jsm.streams.update(NAMES.eventStream, {
         duplicate_window: eventStream.duplicate_window,
         allow_direct: true,
+        num_replicas: replicas,
       });
   } catch (error) {
     if (!isNotFound(error)) throw error;
     await jsm.streams.add(eventStream);
   }
   try {
-    await jsm.streams.info(NAMES.deadLetterStream);
+    const info = await jsm.streams.info(NAMES.deadLetterStream);
+    if (info.config.num_replicas !== replicas)
+      await jsm.streams.update(NAMES.deadLetterStream, { num_replicas: replicas });
   } catch (error) {
     if (!isNotFound(error)) throw error;
     await jsm.streams.add({
@@ -47,38 +61,75 @@ export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, 
       subjects: [`${ROOT}.dlq.>`],
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
+      num_replicas: replicas,
     });
   }
   const kvm = new Kvm(nc);
+  const bucket = (name: string, ttl = 0) => ensureBucket(kvm, jsm, name, replicas, ttl);
   const buckets = {
-    stock: await kvm.create(NAMES.stockBucket, { history: 1 }),
-    pickups: await kvm.create(NAMES.pickupsBucket, { history: 1 }),
-    reservations: await kvm.create(NAMES.reservationsBucket, { history: 1 }),
-    catalog: await kvm.create(NAMES.catalogBucket, { history: 1 }),
-    locations: await kvm.create(NAMES.locationsBucket, { history: 1 }),
-    watermarks: await kvm.create(NAMES.watermarksBucket, { history: 1 }),
+    stock: await bucket(NAMES.stockBucket),
+    pickups: await bucket(NAMES.pickupsBucket),
+    reservations: await bucket(NAMES.reservationsBucket),
+    catalog: await bucket(NAMES.catalogBucket),
+    locations: await bucket(NAMES.locationsBucket),
+    watermarks: await bucket(NAMES.watermarksBucket),
+    cluster: await bucket(NAMES.hubClusterBucket, INSTANCE_STATUS_TTL_MS),
   };
   return { buckets };
 };
+
+/** A KV bucket with history 1 and these replicas: created, or its replicas brought to the setting. */
+const ensureBucket = async (kvm: Kvm, jsm: JetStreamManager, name: string, replicas: number, ttl: number) => {
+  const stream = `KV_${name}`;
+  try {
+    const info = await jsm.streams.info(stream);
+    if (info.config.num_replicas !== replicas) await jsm.streams.update(stream, { num_replicas: replicas });
+    return await kvm.open(name);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    return await kvm.create(name, { history: 1, replicas, ...(ttl > 0 ? { ttl } : {}) });
+  }
+};
 export type Buckets = Awaited<ReturnType<typeof ensureBackbone>>['buckets'];
+
+/**
+ * How long the server keeps a projector consumer nobody pulls from: a crashed hub process's
+ * consumer (each process names its own) goes away by itself.
+ */
+export const PROJECTOR_CONSUMER_IDLE_MS = 10 * 60_000;
 
 /**
  * (Re)creates the projector's durable consumer so that it delivers from just after the views'
  * checkpoint. The checkpoint, committed with the views, is the truth; the consumer's own ack state
  * is not: after a crash it may hold delivered-but-unapplied messages that AckAll would skip.
  */
-export const resetProjectorConsumer = async (jsm: JetStreamManager, checkpoint: number, maxAckPending: number) => {
+export const resetProjectorConsumer = async (
+  jsm: JetStreamManager,
+  name: string,
+  checkpoint: number,
+  maxAckPending: number,
+) => {
   try {
-    await jsm.consumers.delete(NAMES.eventStream, NAMES.projectorConsumer);
+    await jsm.consumers.delete(NAMES.eventStream, name);
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
   await jsm.consumers.add(NAMES.eventStream, {
-    durable_name: NAMES.projectorConsumer,
+    durable_name: name,
     ack_policy: AckPolicy.All,
     max_ack_pending: maxAckPending,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: checkpoint + 1,
     ack_wait: nanos(30_000),
+    inactive_threshold: nanos(PROJECTOR_CONSUMER_IDLE_MS),
   });
+};
+
+/** Deletes a projector consumer (a hub process stopping), if it is there. */
+export const deleteProjectorConsumer = async (jsm: JetStreamManager, name: string): Promise<void> => {
+  try {
+    await jsm.consumers.delete(NAMES.eventStream, name);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
 };

@@ -35,6 +35,7 @@ describe('the hub’s single writer', () => {
     ]);
     const stray = await js.publish(hubEventSubject(), '{"not":"an event"}', { msgID: 'stray-1' });
     await expect(defineStore('store-2')).rejects.toThrow(/wrong last sequence/i);
+    expect(hub.ctx.bus.stats.fenced).toBe(1);
     const next = await defineStore('store-3');
     expect(next.events).toHaveLength(1);
     await waitFor(() => hub.ctx.projector.checkpoint > stray.seq, { timeoutMs: 10_000 });

@@ -123,7 +123,8 @@ export interface TestLocation {
 export const defineLocations = async (api: ApiClient, locations: readonly TestLocation[]): Promise<void> => {
   for (const l of locations) {
     const r = await api.post('/v1/admin/locations', l);
-    if (r.status !== 201 && r.status !== 200) throw new Error(`define ${l.location}: ${r.status}`);
+    if (r.status !== 201 && r.status !== 200)
+      throw new Error(`define ${l.location}: ${r.status} ${JSON.stringify(r.body)}`);
   }
 };
 

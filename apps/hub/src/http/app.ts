@@ -58,7 +58,7 @@ export const createHttpHandler = (ctx: HubContext): RequestListener => {
     ...adminRoutes(ctx),
     ...terminalRoutes(ctx),
   );
-  mountRoutes(app, routes, gate);
+  mountRoutes(app, routes, gate, { views: ctx.projector, waitMs: ctx.config.readWaitMs });
   app.use(reportsRouter(ctx, gate));
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));

@@ -1,5 +1,6 @@
 import type { HubCommand, RejectionCode, SkuLine } from '@stocknerve/domain';
 import type { CommandResult } from '../commands/command-bus.js';
+import { CommandUnavailable } from '../commands/command-errors.js';
 import type { HubContext } from '../hub-context.js';
 import { rejectionStatus } from './errors.js';
 import { problem, type Reply } from './reply.js';
@@ -18,9 +19,11 @@ export type Executed =
 export const executeCommand = async (ctx: HubContext, rc: RequestContext, command: HubCommand): Promise<Executed> => {
   let result: CommandResult;
   try {
-    result = await ctx.bus.execute(command, { correlationId: rc.correlationId });
+    result = await ctx.commands.execute(command, { correlationId: rc.correlationId });
   } catch (error) {
-    rc.log.error({ err: error, command: command.type }, 'command could not be recorded');
+    const retry = error instanceof CommandUnavailable;
+    if (retry) rc.log.warn({ err: error, command: command.type }, 'command not decided here; answered 503');
+    else rc.log.error({ err: error, command: command.type }, 'command could not be recorded');
     return {
       ok: false,
       code: 'unavailable',
@@ -28,12 +31,15 @@ export const executeCommand = async (ctx: HubContext, rc: RequestContext, comman
         status: 503,
         json: {
           error: 'unavailable',
-          message: 'the event log could not be reached in time; retry the same request',
+          message: retry
+            ? `${error.message} (the same request may be sent again)`
+            : 'the event log could not be reached in time; retry the same request',
         },
         headers: { 'Retry-After': '1' },
       },
     };
   }
+  rc.position = Math.max(rc.position ?? 0, result.position);
   const d = result.decision;
   if (!d.ok)
     return {

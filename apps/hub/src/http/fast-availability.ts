@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { HubContext } from '../hub-context.js';
 import { INTERNAL_ERROR, INVALID_JSON_BODY } from './errors.js';
 import type { HttpGate } from './gate.js';
+import { MIN_SEQ_HEADER } from './positions.js';
 import { json, type Reply } from './reply.js';
 import { finishRequest, newRequestContext, type RequestContext } from './request-context.js';
 import { JSON_BODY_LIMIT, type Route } from './route.js';
@@ -176,6 +177,11 @@ export const withFastAvailability = (
   };
 
   return (req, res) => {
+    // A request that waits for a position is rare: express's path has the wait.
+    if (req.headers[MIN_SEQ_HEADER] !== undefined) {
+      app(req, res);
+      return;
+    }
     const single = req.method === 'GET' ? skuOfPath(req.url ?? '') : undefined;
     if (single) {
       const started = performance.now();

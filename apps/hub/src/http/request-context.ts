@@ -18,6 +18,8 @@ export interface RequestContext {
   role: Role | undefined;
   /** Whose token it is, and the channels it is limited to (public routes: undefined). */
   principal: Principal | undefined;
+  /** The stream position a command of this request was recorded at (its answer's Stocknerve-Seq). */
+  position?: number;
 }
 
 const contexts = new WeakMap<Request, RequestContext>();

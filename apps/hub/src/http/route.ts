@@ -2,6 +2,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { z } from 'zod';
 import type { Access } from './auth.js';
 import type { HttpGate } from './gate.js';
+import { awaitMinSeq, MIN_SEQ_HEADER, SEQ_HEADER, type ViewPositions } from './positions.js';
 import { invalidRequest, type Reply, wholeText } from './reply.js';
 import { type RequestContext, requestContextOf } from './request-context.js';
 import { check, type Issue } from './validation.js';
@@ -137,7 +138,12 @@ export const sendReply = (res: Response, reply: Reply): void => {
  * route that takes one, and only once the caller may call it) the JSON body, validation, handler,
  * reply. A stranger's body is never parsed.
  */
-export const mountRoutes = (app: Express, routes: readonly Route[], gate: HttpGate): void => {
+export const mountRoutes = (
+  app: Express,
+  routes: readonly Route[],
+  gate: HttpGate,
+  positions?: { readonly views: ViewPositions; readonly waitMs: number },
+): void => {
   const jsonBody = express.json({ limit: JSON_BODY_LIMIT });
   for (const r of routes) {
     const admit: RequestHandler = (req, res, next) => {
@@ -155,7 +161,14 @@ export const mountRoutes = (app: Express, routes: readonly Route[], gate: HttpGa
     const handle: RequestHandler = async (req, res) => {
       const rc = requestContextOf(req);
       if (!rc) throw new Error('request context middleware did not run');
-      sendReply(res, await r.run(req, rc));
+      const waited = positions && (await awaitMinSeq(req.get(MIN_SEQ_HEADER), positions.views, positions.waitMs));
+      if (waited) {
+        sendReply(res, waited);
+        return;
+      }
+      const reply = await r.run(req, rc);
+      if (positions) res.setHeader(SEQ_HEADER, String(rc.position ?? positions.views.checkpoint));
+      sendReply(res, reply);
     };
     if (r.body) app[r.method](r.path, admit, jsonBody, handle);
     else app[r.method](r.path, admit, handle);

@@ -47,6 +47,7 @@ export class KvPublisher {
   ) {}
 
   start(): void {
+    if (this.running) return;
     this.running = true;
     this.schedule(this.flushMs);
   }
@@ -98,6 +99,20 @@ export class KvPublisher {
       this.flushing = undefined;
     });
     return this.flushing;
+  }
+
+  /**
+   * Stops publishing and forgets what was dirty (this instance stopped leading: the next leader
+   * publishes everything again when it starts). `start` resumes.
+   */
+  pause(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    for (const keys of Object.values(this.dirty)) keys.clear();
+  }
+
+  get publishing(): boolean {
+    return this.running;
   }
 
   async stop(): Promise<void> {

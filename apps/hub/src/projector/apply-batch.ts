@@ -1,4 +1,4 @@
-import { clockVerdictOf, DEFAULT_MAX_CLOCK_SKEW_MS, placedEvent, skewText } from '@stocknerve/domain';
+import { clockVerdictOf, DEFAULT_MAX_CLOCK_SKEW_MS, IN_TIME, placedEvent, skewText } from '@stocknerve/domain';
 import { VIEW_SCHEMA_VERSION } from '../store/schema.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { checkMessage, type DeadLetterReason } from './check-message.js';
@@ -70,6 +70,13 @@ export const applyBatch = (
         if (!checked.ok) {
           deadLetters.push({ message: kept(message), reason: checked.reason, detail: checked.message });
           writer.countDeadLetter(checked.reason);
+          continue;
+        }
+        if (checked.event === undefined) {
+          // A hub group: hub facts, which the clock rule never holds.
+          for (const [index, event] of checked.group.entries())
+            if (writer.apply(event, message.seq, message.storedMs, effects, IN_TIME, index) === 'applied')
+              correlationIds.push(event.correlationId);
           continue;
         }
         const event = checked.event;

@@ -5,6 +5,7 @@ import {
   type InventoryEvent,
   isHlcOfNode,
   parseEventJson,
+  parseMessageEvents,
   STORE_EVENT_TYPES,
 } from '@stocknerve/domain';
 import { type ParsedSubject, parseEventSubject } from '@stocknerve/protocol';
@@ -23,6 +24,8 @@ export type DeadLetterReason =
 
 export type CheckedMessage =
   | { readonly ok: true; readonly event: InventoryEvent }
+  /** A hub message carrying the events of a group of commands, in the order they were decided. */
+  | { readonly ok: true; readonly event?: undefined; readonly group: readonly InventoryEvent[] }
   | { readonly ok: false; readonly reason: DeadLetterReason; readonly message: string };
 
 /**
@@ -41,6 +44,35 @@ const routeOf = (subject: string): ParsedSubject => {
   return route;
 };
 
+const LEFT_BRACKET = 0x5b;
+
+const notAHubFact = (event: InventoryEvent, subject: string, subjectNode: string): CheckedMessage | undefined =>
+  !HUB_EVENT_TYPES.has(event.type) ||
+  event.node !== subjectNode ||
+  event.node !== HUB_NODE ||
+  event.location !== HUB_LOCATION
+    ? { ok: false, reason: 'subject-mismatch', message: `${event.type} from node ${event.node} on ${subject}` }
+    : undefined;
+
+/** A group on the hub subject: every event valid and a hub fact, or the whole message is refused. */
+const checkHubGroup = (subject: string, body: string, subjectNode: string): CheckedMessage => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, reason: 'invalid-json', message: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = parseMessageEvents(raw);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason, message: parsed.message };
+  for (const event of parsed.events) {
+    if (!isHlcOfNode(event.hlc, event.node))
+      return { ok: false, reason: 'invalid-envelope', message: `hlc: ${event.hlc} was not made by node ${event.node}` };
+    const refused = notAHubFact(event, subject, subjectNode);
+    if (refused) return refused;
+  }
+  return { ok: true, group: parsed.events };
+};
+
 /**
  * Validates a message from the event stream: the body is a known event, and the subject agrees with
  * it (a store subject carries the body's region, location and node and only store facts; the hub
@@ -51,6 +83,8 @@ export const checkMessage = (
   body: string,
   regionOf: (location: string) => string | undefined,
 ): CheckedMessage => {
+  const route = routeOf(subject);
+  if (route.kind === 'hub' && body.charCodeAt(0) === LEFT_BRACKET) return checkHubGroup(subject, body, route.node);
   const parsed = parseEventJson(body);
   if (!parsed.ok) return { ok: false, reason: parsed.reason, message: parsed.message };
   const event = parsed.event;
@@ -58,16 +92,9 @@ export const checkMessage = (
   // (The parse has checked the HLC's form.)
   if (!isHlcOfNode(event.hlc, event.node))
     return { ok: false, reason: 'invalid-envelope', message: `hlc: ${event.hlc} was not made by node ${event.node}` };
-  const route = routeOf(subject);
   if (route.kind === 'hub') {
-    if (
-      !HUB_EVENT_TYPES.has(event.type) ||
-      event.node !== route.node ||
-      event.node !== HUB_NODE ||
-      event.location !== HUB_LOCATION
-    )
-      return { ok: false, reason: 'subject-mismatch', message: `${event.type} from node ${event.node} on ${subject}` };
-    return { ok: true, event };
+    const refused = notAHubFact(event, subject, route.node);
+    return refused ?? { ok: true, event };
   }
   if (route.kind !== 'store')
     return { ok: false, reason: 'subject-mismatch', message: `not an event subject: ${subject}` };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '@stocknerve/domain';
@@ -25,6 +26,13 @@ export interface ProjectorDeps {
   readonly maxClockSkewMs?: number;
   /** How often the event stream and the durable consumer are checked, ms. Default 5000. */
   readonly integrityCheckMs?: number;
+  /** This instance's durable consumer (`projectorConsumerName`). */
+  readonly consumerName: string;
+  /**
+   * Whether this instance copies dead letters to the DLQ stream (the leader does; every instance
+   * keeps them in its outbox, so a new leader copies what its predecessor had not). Default always.
+   */
+  readonly copiesDeadLetters?: () => boolean;
 }
 
 /**
@@ -42,11 +50,23 @@ export const deliveryOfMessage = (m: JsMsg): Delivery =>
  * Copies committed dead letters to the DLQ stream with their reason (the original stays in the
  * event stream), then forgets them. Safe to repeat: the msg id dedupes a copy sent twice.
  */
-export const flushDeadLetters = async (js: JetStreamClient, store: SqlStore): Promise<number> => {
+export const flushDeadLetters = async (
+  js: JetStreamClient,
+  store: SqlStore,
+  jsm?: JetStreamManager,
+): Promise<number> => {
   const rows = store.all<{ stream_seq: number; subject: string; reason: string; detail: string; body: Buffer }>(
     'SELECT * FROM dead_letter_outbox ORDER BY stream_seq',
   );
+  if (rows.length === 0) return 0;
+  // Copies go out in stream order from whichever instance leads: what the DLQ holds last was copied
+  // by this instance or another, and everything before it too.
+  const copiedUpTo = jsm ? await lastCopiedSeq(jsm) : 0;
   for (const row of rows) {
+    if (row.stream_seq <= copiedUpTo) {
+      store.run('DELETE FROM dead_letter_outbox WHERE stream_seq = ?', row.stream_seq);
+      continue;
+    }
     const h = headers();
     h.set('Stocknerve-Reason', row.reason);
     h.set('Stocknerve-Detail', row.detail.slice(0, 1000));
@@ -60,6 +80,22 @@ export const flushDeadLetters = async (js: JetStreamClient, store: SqlStore): Pr
   }
   return rows.length;
 };
+
+/** The original stream seq of the last dead letter copied to the DLQ stream (0 when none). */
+const lastCopiedSeq = async (jsm: JetStreamManager): Promise<number> => {
+  const info = await jsm.streams.info(NAMES.deadLetterStream);
+  if (info.state.last_seq === 0) return 0;
+  const last = await jsm.streams.getMessage(NAMES.deadLetterStream, { seq: info.state.last_seq });
+  return Number(last?.header.get('Stocknerve-Original-Seq') ?? 0) || 0;
+};
+
+/**
+ * A durable consumer name for one process of one instance: a random part, so that a store terminal
+ * (which may delete and read consumers it creates, by name) cannot guess it. A crashed process's
+ * consumer is removed by the server after `PROJECTOR_CONSUMER_IDLE_MS`.
+ */
+export const projectorConsumerName = (instanceId: string): string =>
+  `${NAMES.projectorConsumer}-${instanceId}-${randomBytes(8).toString('hex')}`;
 
 /**
  * A batch whose last message said more were waiting in the stream (num_pending > 0) waits for them
@@ -134,6 +170,16 @@ export class Projector implements WatchedProjector {
     return this.appliedSeq;
   }
 
+  get consumerName(): string {
+    return this.deps.consumerName;
+  }
+
+  /** Copies the outbox's dead letters to the DLQ stream, when this instance is the one that does. */
+  async copyDeadLetters(): Promise<void> {
+    if (this.deps.copiesDeadLetters && !this.deps.copiesDeadLetters()) return;
+    await flushDeadLetters(this.deps.js, this.deps.store, this.deps.jsm);
+  }
+
   get session(): { readonly id: number; readonly consuming: boolean } {
     return { id: this.sessionId, consuming: this.consuming };
   }
@@ -204,11 +250,11 @@ export class Projector implements WatchedProjector {
       this.chain = Promise.resolve();
       this.failure = undefined;
       try {
-        await flushDeadLetters(this.deps.js, this.deps.store);
+        await this.copyDeadLetters();
         // Consuming another stream from this checkpoint would skip or misapply its messages.
         await this.integrity.verifyStream();
-        await resetProjectorConsumer(this.deps.jsm, this.appliedSeq, this.deps.batchSize * 4);
-        const consumer = await this.deps.js.consumers.get(NAMES.eventStream, NAMES.projectorConsumer);
+        await resetProjectorConsumer(this.deps.jsm, this.deps.consumerName, this.appliedSeq, this.deps.batchSize * 4);
+        const consumer = await this.deps.js.consumers.get(NAMES.eventStream, this.deps.consumerName);
         const messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
         this.messages = messages;
         this.sessionId++;
@@ -320,7 +366,7 @@ export class Projector implements WatchedProjector {
           { reason: dl.reason, detail: dl.detail, subject: dl.message.subject, streamSeq: dl.message.seq },
           'dead-lettered',
         );
-      await flushDeadLetters(this.deps.js, this.deps.store);
+      await this.copyDeadLetters();
     }
     last.ack();
     this.appliedSeq = result.checkpoint;

@@ -92,14 +92,14 @@ describe('stream integrity', () => {
     await appliedThrough(h, Math.max(...(await publishStoreEvents(js, 'north', [t1.next(received(5, 'po-1'))]))));
     expect((await health(h)).http).toBe(200);
 
-    await jsm.consumers.delete(NAMES.eventStream, NAMES.projectorConsumer);
+    await jsm.consumers.delete(NAMES.eventStream, h.ctx.projector.consumerName);
     const degraded = await untilHealth(h, 503, 'consumer-missing');
     expect(degraded.body.status).toBe('degraded');
     expect(degraded.body.reasons.find((r) => r.code === 'consumer-missing')?.message).toMatch(
       /recreated from checkpoint/,
     );
     await untilHealth(h, 200);
-    expect(await jsm.consumers.info(NAMES.eventStream, NAMES.projectorConsumer)).toBeTruthy();
+    expect(await jsm.consumers.info(NAMES.eventStream, h.ctx.projector.consumerName)).toBeTruthy();
 
     await appliedThrough(h, Math.max(...(await publishStoreEvents(js, 'north', [t1.next(received(3, 'po-2'))]))));
     expect(onHand(h)).toBe(8);

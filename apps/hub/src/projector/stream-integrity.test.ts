@@ -59,6 +59,7 @@ const monitor = (options: { firstSeq?: number; checkpoint?: number; consumerInfo
   const did: string[] = [];
   const projector: { -readonly [K in keyof WatchedProjector]: WatchedProjector[K] } = {
     checkpoint: options.checkpoint ?? 0,
+    consumerName: 'hub-projector-test',
     session: { id: 1, consuming: true },
     loopEnded: false,
     restartConsumer: (reason: string) => did.push(`restart: ${reason}`),
@@ -95,7 +96,7 @@ describe('the integrity monitor', () => {
     const m = monitor({ consumerInfo: () => (exists ? Promise.resolve({}) : consumerNotFound()) });
     await m.integrity.check();
     expect(m.integrity.problems.map((p) => p.code)).toEqual(['consumer-missing']);
-    expect(m.did).toEqual([expect.stringMatching(/^restart: consumer hub-projector is missing/)]);
+    expect(m.did).toEqual([expect.stringMatching(/^restart: consumer hub-projector-test is missing/)]);
     exists = true;
     await m.integrity.check();
     expect(m.integrity.problems).toEqual([]);

@@ -76,6 +76,8 @@ export class StreamNotTrusted extends Error {}
 export interface WatchedProjector {
   /** Last stream sequence applied to the views. */
   readonly checkpoint: number;
+  /** The name of its durable consumer. */
+  readonly consumerName: string;
   /** The current consume session (bumped by each new one) and whether it is consuming now. */
   readonly session: { readonly id: number; readonly consuming: boolean };
   /** Whether its consume loop ended while it should be running. */
@@ -167,9 +169,9 @@ export class StreamIntegrity {
         // (A consumer the projector deleted itself, to recreate it, is not missing: its session moved.)
         this.consumerMissing = {
           code: 'consumer-missing',
-          message: `durable consumer ${NAMES.projectorConsumer} of ${STREAM} was missing: recreated from checkpoint ${projector.checkpoint}`,
+          message: `durable consumer ${projector.consumerName} of ${STREAM} was missing: recreated from checkpoint ${projector.checkpoint}`,
         };
-        projector.restartConsumer(`consumer ${NAMES.projectorConsumer} is missing`);
+        projector.restartConsumer(`consumer ${projector.consumerName} is missing`);
       }
     }
     // Reported until a check finds the recreated consumer consuming.
@@ -212,7 +214,7 @@ export class StreamIntegrity {
 
   private async consumerExists(): Promise<boolean> {
     try {
-      await this.deps.jsm.consumers.info(STREAM, NAMES.projectorConsumer);
+      await this.deps.jsm.consumers.info(STREAM, this.deps.projector.consumerName);
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;

@@ -46,6 +46,7 @@ export class ViewWriter {
    * Applies one validated event; duplicates (same id) change nothing. `verdict` is the clock rule's
    * (domain `clockVerdictOf`) and `event` as that verdict places it (`placedEvent`): a held event is
    * admitted, not applied; a placed one moves stock, and is its node's last event, at its store time.
+   * `indexInMessage` is its place among the events of one stream message (a hub group), else 0.
    */
   apply(
     event: InventoryEvent,
@@ -53,9 +54,10 @@ export class ViewWriter {
     receivedMs: number,
     fx: BatchEffects,
     verdict: ClockVerdict = IN_TIME,
+    indexInMessage = 0,
   ): ApplyOutcome {
     this.ctx.fx = fx;
-    const outcome = this.nodeStatus.admit(event, streamSeq, receivedMs, verdict);
+    const outcome = this.nodeStatus.admit(event, streamSeq, receivedMs, verdict, indexInMessage);
     if (outcome !== 'applied') {
       if (outcome === 'duplicate') fx.duplicates++;
       return outcome;

@@ -1,7 +1,7 @@
 import type { SqlStore } from './sql-store.js';
 
 /** Bump when a view's shape changes: the hub then rebuilds the views from the stream. */
-export const VIEW_SCHEMA_VERSION = 6;
+export const VIEW_SCHEMA_VERSION = 7;
 
 /** Tables of the read side. Every one can be dropped and rebuilt from the event stream. */
 const VIEW_TABLES = `
@@ -11,14 +11,15 @@ CREATE TABLE IF NOT EXISTS checkpoint (name TEXT PRIMARY KEY, stream_seq INTEGER
 -- and created again, or purged, no longer matches (docs/decisions/0025-clock-skew-and-stream-integrity.md).
 CREATE TABLE IF NOT EXISTS stream_identity (
   name TEXT PRIMARY KEY, created TEXT NOT NULL, first_seq INTEGER NOT NULL, deleted INTEGER NOT NULL);
--- One row per applied event, keyed by its stream sequence (rows append in stream order); the unique
--- event id is the dedupe. A node seq used twice is found through node_status's watermark and
+-- One row per applied event, keyed by its stream sequence and its place in the message (a hub
+-- message carries a group of commands' events; a store message one event), so rows append in
+-- stream order; the unique event id is the dedupe. A node seq used twice is found through node_status's watermark and
 -- node_seq_above instead of a third B-tree. The movements of an event point here for its id, type
 -- and time.
 CREATE TABLE IF NOT EXISTS applied_events (
-  stream_seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, node TEXT NOT NULL, seq INTEGER NOT NULL,
-  type TEXT NOT NULL, location TEXT NOT NULL, hlc TEXT NOT NULL, correlation_id TEXT NOT NULL,
-  occurred_at TEXT NOT NULL);
+  stream_seq INTEGER NOT NULL, idx INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE, node TEXT NOT NULL,
+  seq INTEGER NOT NULL, type TEXT NOT NULL, location TEXT NOT NULL, hlc TEXT NOT NULL,
+  correlation_id TEXT NOT NULL, occurred_at TEXT NOT NULL, PRIMARY KEY (stream_seq, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS node_status (
   node TEXT PRIMARY KEY, location TEXT NOT NULL, region TEXT, watermark INTEGER NOT NULL, max_seq INTEGER NOT NULL,
   events_applied INTEGER NOT NULL, last_event_at TEXT, last_event_hlc TEXT, last_event_stream_seq INTEGER,

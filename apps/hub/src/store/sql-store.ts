@@ -23,6 +23,12 @@ export interface SqlStore {
   all<T>(sql: string, ...params: SqlValue[]): T[];
   /** Runs fn in one transaction: all of its writes commit together or none does. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs fn in a transaction that is always rolled back: what it wrote is visible to its own reads
+   * and to nobody after it (the hub decides a group of commands against the views plus the effects
+   * of the ones before). Moves `version()`, so nothing remembered during it outlives it.
+   */
+  speculate<T>(fn: () => T): T;
   exec(sql: string): void;
   /**
    * A number that changes whenever the data may have changed (any row written, any DDL): readers
@@ -39,6 +45,9 @@ export interface SqliteStoreOptions {
    */
   readonly backgroundCheckpoints?: { readonly intervalMs: number; readonly onFailure: (error: string) => void };
 }
+
+/** Thrown inside a speculative transaction to roll it back. */
+const ROLLBACK = Symbol('rollback');
 
 /**
  * Opens (creating) an SQLite file. WAL with synchronous=NORMAL: a committed batch survives a crash
@@ -93,6 +102,20 @@ export const openSqliteStore = (path: string, options: SqliteStoreOptions = {}):
     get: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).get(...params) as T | undefined,
     all: <T>(sql: string, ...params: SqlValue[]) => prepare(sql).all(...params) as T[],
     transaction: (fn) => db.transaction(fn)(),
+    speculate: <T>(fn: () => T): T => {
+      let result: T | undefined;
+      try {
+        db.transaction(() => {
+          result = fn();
+          throw ROLLBACK;
+        })();
+      } catch (error) {
+        if (error !== ROLLBACK) throw error;
+      } finally {
+        writes++;
+      }
+      return result as T;
+    },
     exec: (sql) => {
       statements.clear();
       // DDL (a rebuild's DROP TABLE) counts as a write whatever it changed.

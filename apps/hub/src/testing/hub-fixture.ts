@@ -37,8 +37,11 @@ export const hubNatsEnv = (server: NatsServerProcess): Record<string, string> =>
 };
 
 /** A hub in this process on a free port, talking to the given NATS server. */
-export const startTestHub = (server: NatsServerProcess, overrides: Partial<HubConfig> = {}): Promise<HubHandle> =>
-  startHub(
+export const startTestHub = async (
+  server: NatsServerProcess,
+  overrides: Partial<HubConfig> = {},
+): Promise<HubHandle> => {
+  const hub = await startHub(
     loadConfig(
       {},
       {
@@ -52,6 +55,9 @@ export const startTestHub = (server: NatsServerProcess, overrides: Partial<HubCo
       },
     ),
   );
+  await hub.settled();
+  return hub;
+};
 
 /** Records hub master data (or any hub decision) through the hub's own writer. */
 export const recordHubFacts = async (hub: HubHandle, facts: readonly DecidedEvent[]): Promise<void> => {
@@ -82,7 +88,11 @@ export const natsClient = async (server: NatsServerProcess): Promise<{ nc: NatsC
 /** A hub in its own process (so a test can SIGKILL it), started as operators do: `node dist/cli.js serve`. */
 export interface HubProcess {
   readonly url: string;
+  readonly pid: number;
+  /** Stops it with the signal (SIGKILL by default) and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends a signal without waiting (SIGSTOP, SIGCONT). */
+  signal(signal: NodeJS.Signals): void;
   output(): string;
 }
 
@@ -124,7 +134,11 @@ export const spawnHubProcess = async (
   }
   return {
     url,
+    pid: child.pid ?? 0,
     output: () => output,
+    signal: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
     kill: async (signal = 'SIGKILL') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -39,6 +39,22 @@ export type HubCommand =
   | Cmd<'SetSafetyStock', typeof SetSafetyStockData>
   | Cmd<'SetChannelAllocation', typeof SetChannelAllocationData>;
 
+const cmd = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ type: z.literal(type), data });
+
+/** Any hub command, validated (a command forwarded between hub instances is read with it). */
+export const HubCommandSchema = z.discriminatedUnion('type', [
+  cmd('PlaceReservation', PlaceReservationData),
+  cmd('ConfirmReservation', ReservationRef),
+  cmd('ReleaseReservation', ReleaseReservationData),
+  cmd('ExpireReservation', ReservationRef),
+  cmd('PlacePickupOrder', PlacePickupOrderData),
+  cmd('DefineLocation', DefineLocationData),
+  cmd('UpsertCatalogItem', UpsertCatalogItemData),
+  cmd('SetSafetyStock', SetSafetyStockData),
+  cmd('SetChannelAllocation', SetChannelAllocationData),
+]);
+
 /** What the hub adds to a command: the time, and how far it trusts each location's figures. */
 export interface HubCommandMetadata {
   readonly now: number;

@@ -97,7 +97,8 @@ describe('what a terminal may not do', () => {
     expect(hubOnHand(hub, 'store-2', 'SKU-1')).toBe(7);
   });
 
-  it('cannot purge or delete streams or the hub consumer, nor read from it', async () => {
+  it("cannot purge or delete streams, nor find the hub's consumers (their names are secret)", async () => {
+    const hubConsumer = hub.ctx.projector.consumerName;
     for (const subject of [
       `$JS.API.STREAM.PURGE.${NAMES.eventStream}`,
       `$JS.API.STREAM.DELETE.${NAMES.eventStream}`,
@@ -107,12 +108,17 @@ describe('what a terminal may not do', () => {
       `$JS.API.CONSUMER.DELETE.${NAMES.eventStream}.${NAMES.projectorConsumer}`,
       `$JS.API.CONSUMER.MSG.NEXT.${NAMES.eventStream}.${NAMES.projectorConsumer}`,
       `$JS.API.CONSUMER.CREATE.${NAMES.eventStream}.${NAMES.projectorConsumer}.inv.v1.evt.north.store-1.store-1-t1`,
+      // Each hub process names its consumer with a random part: a terminal can neither list nor look it up.
+      `$JS.API.CONSUMER.LIST.${NAMES.eventStream}`,
+      `$JS.API.CONSUMER.NAMES.${NAMES.eventStream}`,
+      `$JS.API.CONSUMER.INFO.${NAMES.eventStream}.${hubConsumer}`,
       `$JS.API.STREAM.MSG.DELETE.${NAMES.eventStream}`,
       `$JS.API.STREAM.MSG.GET.${NAMES.eventStream}`,
     ])
       expect(await refused(subject), subject).toMatch(violation(subject));
+    expect(hubConsumer).toMatch(/^hub-projector-[\w-]+-[0-9a-f]{16}$/);
     const admin = await jetstreamManager((await natsClient(server)).nc);
-    expect((await admin.consumers.info(NAMES.eventStream, NAMES.projectorConsumer)).name).toBe(NAMES.projectorConsumer);
+    expect((await admin.consumers.info(NAMES.eventStream, hubConsumer)).name).toBe(hubConsumer);
   });
 
   it("cannot read another store's pickups or reservations, nor another node's events", async () => {

@@ -52,19 +52,26 @@ export class NodeStatusWriter implements PendingWrites {
    * Marks the event applied and counts it for its node, unless it was applied before (a duplicate)
    * or its node used its seq for another event (a seq conflict).
    */
-  admit(event: InventoryEvent, streamSeq: number, receivedMs: number, verdict: ClockVerdict = IN_TIME): ApplyOutcome {
+  admit(
+    event: InventoryEvent,
+    streamSeq: number,
+    receivedMs: number,
+    verdict: ClockVerdict = IN_TIME,
+    indexInMessage = 0,
+  ): ApplyOutcome {
     // A node seq already applied is a re-sent event (its id is applied) or a node that numbered two
     // events alike (it is not). Nearly every event is its node's next seq and skips both lookups.
     if (this.seqApplied(event.node, event.location, event.seq))
       return this.db.get('SELECT 1 FROM applied_events WHERE event_id = ?', event.id) ? 'duplicate' : 'seq-conflict';
     // One statement on the hot path: the insert is the dedupe of an id under another node seq.
     const inserted = this.db.run(
-      `INSERT INTO applied_events (event_id, node, seq, stream_seq, type, location, hlc, correlation_id, occurred_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+      `INSERT INTO applied_events (event_id, node, seq, stream_seq, idx, type, location, hlc, correlation_id, occurred_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
       event.id,
       event.node,
       event.seq,
       streamSeq,
+      indexInMessage,
       event.type,
       event.location,
       event.hlc,

@@ -1,0 +1,110 @@
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { type HubCommand, parseMessageEvents } from '@stocknerve/domain';
+import { hubEventSubject, NAMES } from '@stocknerve/protocol';
+import { type NatsServerProcess, startNatsServer } from '@stocknerve/test-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { received, storeNode } from '../http/api-test-kit.js';
+import type { HubHandle } from '../hub.js';
+import { natsClient, recordHubFacts, startTestHub } from '../testing/hub-fixture.js';
+
+// Commands queued while the leader appends are decided together, one after the other against the
+// views plus the effects of those before them, and appended as one message.
+
+let server: NatsServerProcess;
+let hub: HubHandle;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  hub = await startTestHub(server);
+  ({ nc } = await natsClient(server));
+  await recordHubFacts(hub, [
+    { type: 'LocationDefined', data: { location: 'store-1', region: 'north', kind: 'store', name: 'One' } },
+  ]);
+  const till = storeNode(jetstream(nc), { location: 'store-1', region: 'north', node: 'store-1-t1' });
+  const seq = await till.publish(received('po-1', [{ sku: 'SKU-G', qty: 50 }]));
+  await hub.ctx.projector.waitFor(seq, 10_000);
+});
+afterAll(async () => {
+  await nc?.close();
+  await hub?.close();
+  await server?.dispose();
+});
+
+const place = (key: string, qty = 1): HubCommand => ({
+  type: 'PlaceReservation',
+  data: {
+    reservationId: `r-${key}`,
+    channel: 'web',
+    location: 'store-1',
+    lines: [{ sku: 'SKU-G', qty }],
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    idempotencyKey: key,
+  },
+});
+
+/** The hub subject's messages: how many, and the events in them. */
+const hubMessages = async () => {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(NAMES.eventStream, { subjects_filter: hubEventSubject() });
+  const total = info.state.subjects?.[hubEventSubject()] ?? 0;
+  const consumer = await jetstream(nc).consumers.get(NAMES.eventStream, {
+    deliver_policy: DeliverPolicy.All,
+    filter_subjects: hubEventSubject(),
+  });
+  const messages = await consumer.consume({ max_messages: 500 });
+  const groups: number[] = [];
+  for await (const m of messages) {
+    const parsed = parseMessageEvents(m.json());
+    groups.push(parsed.ok ? parsed.events.length : -1);
+    if (groups.length >= total) break;
+  }
+  await messages.close();
+  return groups;
+};
+
+describe('group commit', () => {
+  it('decides a burst together: as many holds as units, every other order refused, in few appends', async () => {
+    const before = hub.ctx.bus.stats.groups;
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => hub.ctx.bus.execute(place(`burst-${i}`), { correlationId: `c-${i}` })),
+    );
+    const placed = results.filter((r) => r.decision.ok && r.events.length === 1);
+    const refused = results.filter((r) => !r.decision.ok);
+    expect(placed).toHaveLength(50);
+    expect(refused).toHaveLength(350);
+    expect(refused.every((r) => !r.decision.ok && r.decision.code === 'InsufficientStock')).toBe(true);
+    // Answered only once applied: the views hold every hold the answers gave.
+    expect(
+      hub.ctx.store.get<{ reserved: number }>("SELECT reserved FROM stock WHERE location = 'store-1' AND sku = 'SKU-G'")
+        ?.reserved,
+    ).toBe(50);
+    for (const r of placed) expect(hub.ctx.projector.checkpoint).toBeGreaterThanOrEqual(r.position);
+    const groups = hub.ctx.bus.stats.groups - before;
+    expect(groups).toBeGreaterThan(0);
+    expect(groups).toBeLessThan(50);
+    const sizes = await hubMessages();
+    expect(sizes.some((n) => n > 1)).toBe(true);
+    expect(sizes.reduce((a, n) => a + n, 0)).toBe(1 + 50);
+  });
+
+  it('answers a key sent twice in one group with the same reservation, recorded once', async () => {
+    await hub.ctx.bus.execute(
+      { type: 'ReleaseReservation', data: { reservationId: 'r-burst-0', reason: 'cancelled' } },
+      { correlationId: 'free-one' },
+    );
+    const [first, second] = await Promise.all([
+      hub.ctx.bus.execute(place('twice'), { correlationId: 'twice-1' }),
+      hub.ctx.bus.execute(place('twice'), { correlationId: 'twice-2' }),
+    ]);
+    expect(first?.decision.ok).toBe(true);
+    expect(first?.events).toHaveLength(1);
+    // The second saw the first's hold in its group: a replay, no event of its own.
+    expect(second?.decision.ok).toBe(true);
+    expect(second?.events).toHaveLength(0);
+    expect(second?.position).toBeGreaterThanOrEqual(first?.position ?? 0);
+    const holds = hub.ctx.store.all("SELECT 1 FROM reservations WHERE idempotency_key = 'twice'");
+    expect(holds).toHaveLength(1);
+  });
+});
