@@ -381,10 +381,13 @@ start_store_node() {
 }
 
 # Runs until a signal arrives, or a child exits (then stops the rest and exits with its status).
-# A child whose name starts with "nats-server" is an outage the demo survives: the function named
-# by $1 is called with its name and status, and the others keep running.
+# A child whose name starts with "nats-server" (or with one of the further prefixes given after $1)
+# is an outage the demo survives: the function named by $1 is called with its name and status, and
+# the others keep running.
 supervise_children() {
-  local on_nats_exit=$1 exited rc pid
+  local on_nats_exit=$1 exited rc pid prefix survivable
+  shift
+  local -a prefixes=(nats-server "$@")
   local -a remaining
   set +e
   while :; do
@@ -395,7 +398,9 @@ supervise_children() {
     remaining=()
     for pid in "${children[@]}"; do [[ "$pid" == "$exited" ]] || remaining+=("$pid"); done
     children=("${remaining[@]}")
-    if [[ "${name_of[$exited]}" == nats-server* && ${#children[@]} -gt 0 ]]; then
+    survivable=''
+    for prefix in "${prefixes[@]}"; do [[ "${name_of[$exited]}" == "$prefix"* ]] && survivable=1; done
+    if [[ -n "$survivable" && ${#children[@]} -gt 0 ]]; then
       "$on_nats_exit" "${name_of[$exited]}" "$rc"
       continue
     fi

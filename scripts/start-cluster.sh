@@ -134,8 +134,11 @@ for n in 1 2 3; do
 done
 wait_until 'the JetStream cluster (meta leader, R3 placement)' "${children[0]}" 60 jetstream_cluster_ready
 
-nats_server_exited() {
-  log "$1 stopped (status $2; see $LOG_DIR/nats-${1#nats-server-}.log): the other two servers carry on; Ctrl-C and \`pnpm start:cluster\` again to bring it back"
+child_exited() {
+  case "$1" in
+    nats-server-*) log "$1 stopped (status $2; see $LOG_DIR/nats-${1#nats-server-}.log): the other two servers carry on; Ctrl-C and \`pnpm start:cluster\` again to bring it back" ;;
+    *) log "$1 stopped (status $2; see $LOG_DIR/$1.log): the other hub carries on (it leads within a few seconds); Ctrl-C and \`pnpm start:cluster\` again to bring it back" ;;
+  esac
 }
 
 if [[ "$NATS_ONLY" == 1 ]]; then
@@ -147,7 +150,7 @@ if [[ "$NATS_ONLY" == 1 ]]; then
   logs        $LOG_DIR/
 Press Ctrl-C to stop.
 INFO
-  supervise_children nats_server_exited
+  supervise_children child_exited
 fi
 
 for i in 0 1; do
@@ -157,6 +160,7 @@ for i in 0 1; do
   spawn_group "$name" "$LOG_DIR/$name.log" env HUB_INSTANCE_ID="$name" HUB_PORT="${HUB_PORTS[i]}" \
     HUB_DB="$STOCKNERVE_DATA_DIR/$name.sqlite" HUB_URL="http://127.0.0.1:${HUB_PORTS[i]}" \
     node apps/hub/dist/cli.js serve
+  echo "${children[-1]}" >"$STOCKNERVE_DATA_DIR/$name.pid"
   wait_until "$name" "${children[-1]}" 60 http_ok "http://127.0.0.1:${HUB_PORTS[i]}/health"
   if ((i == 0)); then
     section 'demo data (through hub-a)'
@@ -177,7 +181,8 @@ cat >&2 <<INFO
   NATS (ws)   ws://127.0.0.1:${NATS_WS_PORTS[0]}, ws://127.0.0.1:${NATS_WS_PORTS[1]}, ws://127.0.0.1:${NATS_WS_PORTS[2]}
   logs        $LOG_DIR/ (nats-1..3.log, hub-a.log, hub-b.log, store-node.log)
 Stop one NATS server to see the cluster carry on: kill \$(cat $STOCKNERVE_DATA_DIR/nats-1/nats-server.pid)
+Stop the leading hub to see the other take over (/health says which leads): kill -9 \$(cat $STOCKNERVE_DATA_DIR/hub-a.pid)
 Press Ctrl-C to stop.
 INFO
 
-supervise_children nats_server_exited
+supervise_children child_exited hub-

@@ -19,7 +19,7 @@ import type { HubContext } from './hub-context.js';
 import { openEnrollment } from './identity/open-enrollment.js';
 import { KvPublisher } from './kv/kv-publisher.js';
 import { natsKvSink } from './kv/kv-sink.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { HubMetrics } from './metrics.js';
 import { natsOptions } from './nats-options.js';
 import { Projector, projectorConsumerName } from './projector/projector.js';
@@ -30,6 +30,27 @@ import { PAGE_SIZE, pageSizeOf } from './store/page-size.js';
 import { ensureViewSchema } from './store/schema.js';
 import { openViewStore } from './store/view-store.js';
 import { locationFreshness, trustFrom } from './views/freshness.js';
+
+/** How long a starting hub waits for JetStream to answer (a cluster electing its stream leaders). */
+const JETSTREAM_START_WAIT_MS = 120_000;
+
+/**
+ * Runs fn until JetStream answers it: after a cluster (re)starts, its streams answer only once each
+ * has elected a leader, which can take longer than one request's timeout.
+ */
+const untilJetStreamAnswers = async <T>(log: Logger, fn: () => Promise<T>): Promise<T> => {
+  const deadline = Date.now() + JETSTREAM_START_WAIT_MS;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      const transient = /timeout|no responders|503|jetstream not (enabled|available)|leader/i.test(String(error));
+      if (!transient || Date.now() > deadline) throw error;
+      log.warn({ err: error }, 'JetStream is not answering yet (a cluster electing leaders?); retrying');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+};
 
 export interface HubHandle {
   readonly ctx: HubContext;
@@ -64,11 +85,10 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     noAsyncTraces: true,
   });
   const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
-  const { buckets } = await ensureBackbone(nc, jsm, {
-    duplicateWindowMs: config.duplicateWindowMs,
-    replicas: config.replicas,
-  });
+  const jsm = await untilJetStreamAnswers(log, () => jetstreamManager(nc));
+  const { buckets } = await untilJetStreamAnswers(log, () =>
+    ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs, replicas: config.replicas }),
+  );
 
   const metrics = new HubMetrics();
   const writer = new ViewWriter(store);
@@ -135,6 +155,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       sweeper.start();
       kv.markAll();
       kv.start();
+      void reconciler?.reconcileAll().catch((error: unknown) => log.warn({ err: error }, 'reconciliation failed'));
     },
     onDeposed: (reason) => {
       metrics.stepDowns++;

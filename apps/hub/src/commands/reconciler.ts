@@ -63,6 +63,20 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Checks every oversold cell where stock is held: a new leader's first act, since the batches its
+   * predecessor applied last may never have been reconciled. An incident already recorded for the
+   * same shortfall is not recorded again.
+   */
+  async reconcileAll(): Promise<number> {
+    const short = this.db.all<{ location: string; sku: string; event_id: string | null }>(
+      `SELECT s.location, s.sku, (SELECT a.event_id FROM applied_events a WHERE a.stream_seq = s.last_stream_seq LIMIT 1) AS event_id
+       FROM stock s WHERE s.reserved > 0 AND s.on_hand - s.reserved - s.safety_stock < 0`,
+    );
+    await Promise.all(short.map((c) => this.check(c.location, c.sku, c.event_id ?? `sweep-${c.location}-${c.sku}`)));
+    return short.length;
+  }
+
   private async check(location: string, sku: string, triggeredBy: string): Promise<void> {
     const trigger = this.db.get<{ correlation_id: string }>(
       'SELECT correlation_id FROM applied_events WHERE event_id = ?',

@@ -84,4 +84,17 @@ describe('checkMessage', () => {
     expect(reasonOf(hubEventSubject(), fact)).toBe('ok');
     expect(reasonOf(storeEventSubject('north', 'store-1', 'store-1-t1'), fact)).toBe('subject-mismatch');
   });
+
+  it("takes a group of the hub's facts on the hub subject, all or nothing", () => {
+    const hub = eventFactory({ location: HUB_LOCATION, node: HUB_NODE });
+    const define = (location: string) =>
+      hub.next({ type: 'LocationDefined', data: { location, region: 'east', kind: 'store', name: location } });
+    const group = [define('store-3'), define('store-4')];
+    expect(check(hubEventSubject(), group)).toEqual({ ok: true, group });
+    // A store's fact in a hub group, or a group on a store subject, is refused whole.
+    expect(reasonOf(hubEventSubject(), [define('store-5'), sale()])).toBe('subject-mismatch');
+    expect(reasonOf(storeEventSubject('north', 'store-1', 'store-1-t1'), [sale()])).toBe('invalid-envelope');
+    expect(reasonOf(hubEventSubject(), [])).toBe('invalid-envelope');
+    expect(checkMessage(hubEventSubject(), '[{"type":', regionOf)).toMatchObject({ ok: false, reason: 'invalid-json' });
+  });
 });

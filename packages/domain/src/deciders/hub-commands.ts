@@ -39,8 +39,7 @@ export type HubCommand =
   | Cmd<'SetSafetyStock', typeof SetSafetyStockData>
   | Cmd<'SetChannelAllocation', typeof SetChannelAllocationData>;
 
-const cmd = <T extends string, D extends z.ZodType>(type: T, data: D) =>
-  z.object({ type: z.literal(type), data });
+const cmd = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 
 /** Any hub command, validated (a command forwarded between hub instances is read with it). */
 export const HubCommandSchema = z.discriminatedUnion('type', [
