@@ -1,6 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { CommandRouter } from './cluster/command-router.js';
+import type { InstanceDirectory } from './cluster/instance-status.js';
 import type { LeaderLease } from './cluster/leader-lease.js';
 import type { CommandBus } from './commands/command-bus.js';
 import type { ExpirySweeper } from './commands/expiry-sweeper.js';
@@ -31,6 +32,8 @@ export interface HubContext {
   readonly commands: CommandRouter;
   /** Which instance leads. */
   readonly lease: LeaderLease;
+  /** Every hub instance on this stream, as they last reported. */
+  readonly instances: InstanceDirectory;
   readonly kv: KvPublisher;
   readonly sweeper: ExpirySweeper;
   readonly metrics: HubMetrics;

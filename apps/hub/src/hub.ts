@@ -6,7 +6,7 @@ import { NAMES } from '@stocknerve/protocol';
 import { deleteProjectorConsumer, ensureBackbone } from './backbone/ensure-backbone.js';
 import { CommandRouter } from './cluster/command-router.js';
 import { serveForwardedCommands } from './cluster/command-service.js';
-import { InstanceStatusPublisher } from './cluster/instance-status.js';
+import { InstanceDirectory, InstanceStatusPublisher } from './cluster/instance-status.js';
 import { LeaderLease } from './cluster/leader-lease.js';
 import { CommandBus } from './commands/command-bus.js';
 import { ExpirySweeper } from './commands/expiry-sweeper.js';
@@ -168,6 +168,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   });
   const leaderLease = lease;
   leading = () => leaderLease.isLeader;
+  const instances = new InstanceDirectory(buckets.cluster, 10_000);
   const commands = new CommandRouter({
     nc,
     bus,
@@ -205,6 +206,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     bus,
     commands,
     lease,
+    instances,
     kv,
     sweeper,
     metrics,
@@ -289,6 +291,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   url = `http://${config.httpHost}:${port}`;
   instanceStatus.start();
+  instances.start();
   log.info({ url, nats: config.natsUrl, db: config.dbPath, instance: config.instanceId }, 'hub started');
 
   return {
@@ -309,6 +312,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       await bus.idle();
       // Given up, the lease passes to another instance at once instead of after it runs out.
       await leaderLease.stop();
+      instances.stop();
       await instanceStatus.stop();
       await projector.stop();
       await deleteProjectorConsumer(jsm, projector.consumerName).catch(() => undefined);

@@ -67,3 +67,38 @@ export const listInstances = async (kv: KV, freshMs: number, now = Date.now()): 
   }
   return out;
 };
+
+/**
+ * The instances as last read from the bucket, re-read every `everyMs`: /health answers from here,
+ * so a probe costs no KV round trip.
+ */
+export class InstanceDirectory {
+  private timer: NodeJS.Timeout | undefined;
+  private known: InstanceStatus[] = [];
+
+  constructor(
+    private readonly kv: KV,
+    private readonly freshMs: number,
+    private readonly everyMs = 1000,
+  ) {}
+
+  start(): void {
+    const read = () =>
+      listInstances(this.kv, this.freshMs).then(
+        (list) => {
+          this.known = list;
+        },
+        () => undefined,
+      );
+    void read();
+    this.timer = setInterval(() => void read(), this.everyMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  current(): readonly InstanceStatus[] {
+    return this.known;
+  }
+}

@@ -102,11 +102,6 @@ export class LeaderLease {
     };
   }
 
-  /** The cluster bucket the lease lives in (instances report their status there too). */
-  get bucket(): KV {
-    return this.deps.kv;
-  }
-
   get isLeader(): boolean {
     return this.role === 'leader';
   }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { listInstances } from '../../cluster/instance-status.js';
 import type { HubContext } from '../../hub-context.js';
 import { INTEGRITY_PROBLEM_CODES } from '../../projector/stream-integrity.js';
 import { locationFreshness } from '../../views/freshness.js';
@@ -71,12 +70,12 @@ export const systemRoutes = (
       200: { description: 'Health', schema: HealthSchema },
       503: { description: 'Degraded: the views may not follow the event stream', schema: HealthSchema },
     },
-    handle: async () => {
+    handle: () => {
       const connected = natsConnected();
       const { lagMessages, lagSeconds } = ctx.metrics;
       const integrity = ctx.projector.integrity.problems;
       const lease = ctx.lease.status();
-      const instances = await listInstances(ctx.lease.bucket, 10_000, ctx.now()).catch(() => []);
+      const instances = ctx.instances.current();
       const leaderless =
         lease.role === 'follower' && (lease.leader === undefined || (lease.leaseAgeMs ?? 0) > 2 * ctx.config.leaseMs);
       const reasons = [
