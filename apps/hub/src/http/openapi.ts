@@ -158,6 +158,16 @@ export const buildOpenApiDocument = (routes: readonly Route[]): Json => {
             'Ties the request to its events and logs (1-128 of [A-Za-z0-9_.:-]); echoed back, generated when absent.',
           schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
         },
+        {
+          name: 'Stocknerve-Min-Seq',
+          in: 'header',
+          required: false,
+          description:
+            'Answer only once the views of the instance asked hold this stream position (the Stocknerve-Seq of an ' +
+            'earlier answer, from any instance): read-your-writes across hub instances. 503 with Retry-After when ' +
+            'the instance does not get there within HUB_READ_WAIT_MS.',
+          schema: { type: 'integer', minimum: 0 },
+        },
       ],
       ...(r.body
         ? {
@@ -193,7 +203,11 @@ export const buildOpenApiDocument = (routes: readonly Route[]): Json => {
         'unknown one does; naming another channel answers 403 with `field: "channel"`). The token is checked ' +
         'before a body is read. Errors are `{ error, message }`; invalid requests add `issues`, each naming its ' +
         'field; no text field may contain control characters, and the location id `hub` is reserved. Requests ' +
-        'are rate-limited per token and per client address (429 with Retry-After).',
+        'are rate-limited per token and per client address (429 with Retry-After). Every answer carries ' +
+        '`Stocknerve-Seq`, the stream position its figures reflect (a command\'s: the one recording it); several ' +
+        'hub instances may serve this API, and any of them asked with `Stocknerve-Min-Seq` answers once it holds ' +
+        'that position. A command answered 503 with Retry-After (an election between instances) may be sent again ' +
+        'as it is, to any instance.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: TAGS,
