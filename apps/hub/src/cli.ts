@@ -41,7 +41,7 @@ const rebuild = async () => {
   // The stream first: a rebuild that cannot reach it leaves the views as they were.
   const nc = await connect(natsOptions(config, 'stocknerve-hub-rebuild'));
   const jsm = await jetstreamManager(nc);
-  await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs });
+  await ensureBackbone(nc, jsm, { duplicateWindowMs: config.duplicateWindowMs, replicas: config.replicas });
   if (config.dbPath !== ':memory:') {
     const { from, to } = prepareOfflineRebuild(config.dbPath);
     if (from !== to) log.info({ from, to }, 'views file rewritten with pages of a new size');

@@ -117,8 +117,11 @@ const HubConfigSchema = z.object({
    * answer and its projector's consumer name. Default the host name. Letters, digits, - and _.
    */
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'instanceId must be 1-64 letters, digits, - or _' }),
-  /** Replicas of the streams and KV buckets (HUB_REPLICAS): 1 on one NATS server, 3 on a cluster. */
-  replicas: z.number().int().min(1).max(5),
+  /**
+   * Replicas of the streams and KV buckets (HUB_REPLICAS): 1 on one NATS server, 3 on a cluster.
+   * Unset, the hub creates them with 1 and leaves existing ones as they are.
+   */
+  replicas: z.number().int().min(1).max(5).optional(),
   /**
    * How long a leader's lease lasts without renewal, ms (HUB_LEASE_MS): a dead leader is replaced
    * about this long after its last renewal. Renewed every quarter of it. Default 3000.
@@ -166,7 +169,6 @@ export const defaultConfig = (): HubConfig => ({
   kvFlushMs: 200,
   kvMaxPutsPerSecond: 2000,
   instanceId: defaultInstanceId(),
-  replicas: 1,
   leaseMs: 3000,
   commandGroupMax: 256,
   readWaitMs: 5000,

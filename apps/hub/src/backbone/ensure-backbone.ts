@@ -6,8 +6,12 @@ import { EVENT_SUBJECTS, NAMES, ROOT } from '@stocknerve/protocol';
 export interface BackboneOptions {
   /** JetStream dedupe window for event ids, ms. */
   readonly duplicateWindowMs: number;
-  /** Replicas of every stream and bucket (1 on one server, 3 on a cluster). Default 1. */
-  readonly replicas?: number;
+  /**
+   * Replicas of every stream and bucket (1 on one server, 3 on a cluster): existing ones are brought
+   * to it. Unset: new ones get 1 and existing ones keep theirs (a tool run without the setting must
+   * not shrink a cluster's streams).
+   */
+  readonly replicas?: number | undefined;
 }
 
 /** How long an instance's status stays in the cluster bucket after it last wrote it. */
@@ -21,6 +25,7 @@ const isNotFound = (error: unknown) => /not found/i.test(String((error as Error)
  */
 export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, options: BackboneOptions) => {
   const replicas = options.replicas ?? 1;
+  const converge = options.replicas !== undefined;
   const eventStream = {
     name: NAMES.eventStream,
     subjects: EVENT_SUBJECTS,
@@ -39,12 +44,12 @@ export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, 
     if (
       info.config.duplicate_window !== eventStream.duplicate_window ||
       info.config.allow_direct !== true ||
-      info.config.num_replicas !== replicas
+      (converge && info.config.num_replicas !== replicas)
     )
       await jsm.streams.update(NAMES.eventStream, {
         duplicate_window: eventStream.duplicate_window,
         allow_direct: true,
-        num_replicas: replicas,
+        num_replicas: converge ? replicas : info.config.num_replicas,
       });
   } catch (error) {
     if (!isNotFound(error)) throw error;
@@ -52,7 +57,7 @@ export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, 
   }
   try {
     const info = await jsm.streams.info(NAMES.deadLetterStream);
-    if (info.config.num_replicas !== replicas)
+    if (converge && info.config.num_replicas !== replicas)
       await jsm.streams.update(NAMES.deadLetterStream, { num_replicas: replicas });
   } catch (error) {
     if (!isNotFound(error)) throw error;
@@ -65,7 +70,7 @@ export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, 
     });
   }
   const kvm = new Kvm(nc);
-  const bucket = (name: string, ttl = 0) => ensureBucket(kvm, jsm, name, replicas, ttl);
+  const bucket = (name: string, ttl = 0) => ensureBucket(kvm, jsm, name, replicas, converge, ttl);
   const buckets = {
     stock: await bucket(NAMES.stockBucket),
     pickups: await bucket(NAMES.pickupsBucket),
@@ -78,12 +83,20 @@ export const ensureBackbone = async (nc: NatsConnection, jsm: JetStreamManager, 
   return { buckets };
 };
 
-/** A KV bucket with history 1 and these replicas: created, or its replicas brought to the setting. */
-const ensureBucket = async (kvm: Kvm, jsm: JetStreamManager, name: string, replicas: number, ttl: number) => {
+/** A KV bucket with history 1: created with these replicas, or (converge) its replicas brought to them. */
+const ensureBucket = async (
+  kvm: Kvm,
+  jsm: JetStreamManager,
+  name: string,
+  replicas: number,
+  converge: boolean,
+  ttl: number,
+) => {
   const stream = `KV_${name}`;
   try {
     const info = await jsm.streams.info(stream);
-    if (info.config.num_replicas !== replicas) await jsm.streams.update(stream, { num_replicas: replicas });
+    if (converge && info.config.num_replicas !== replicas)
+      await jsm.streams.update(stream, { num_replicas: replicas });
     return await kvm.open(name);
   } catch (error) {
     if (!isNotFound(error)) throw error;
