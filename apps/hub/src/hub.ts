@@ -132,7 +132,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     now,
     groupMax: config.commandGroupMax,
     instanceId: config.instanceId,
-    mayWrite: () => (lease ? lease.mayWrite() : 'the hub is starting'),
+    mayWrite: () => (lease ? lease.writable() : 'the hub is starting'),
     leadershipKnown: async () => {
       if (lease && !lease.isLeader && lease.status().leader === undefined)
         await lease.whenSettled(config.readWaitMs + 60_000);

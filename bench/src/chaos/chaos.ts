@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import {
+  acceptedEvents,
   foldEvents,
   formatHlc,
   hlcNow,
   hlcZero,
   type InventoryEvent,
   initialInventoryState,
-  parseEvent,
+  type MessageEvents,
+  parseMessageEvents,
   stockFiguresOf,
 } from '@stocknerve/domain';
 import { dumpViews, stockFiguresByCell } from '@stocknerve/hub';
@@ -341,7 +343,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     await activeFleet.stop();
     fleet = undefined;
     await hub.kill('SIGTERM');
-    const hubEvents: InventoryEvent[] = [];
+    const hubMessages: MessageEvents[] = [];
     let storeMessages = 0;
     const info = await jsm.streams.info(NAMES.eventStream);
     const lastSeq = info.state.last_seq;
@@ -350,13 +352,15 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       const messages = await consumer.consume({ max_messages: 2000 });
       for await (const m of messages) {
         if (m.subject.startsWith('inv.v1.hub.')) {
-          const parsed = parseEvent(m.json());
-          if (parsed.ok) hubEvents.push(parsed.event);
+          const parsed = parseMessageEvents(m.json());
+          if (parsed.ok) hubMessages.push(parsed);
         } else storeMessages++;
         if (m.seq >= lastSeq) break;
       }
       await messages.close();
     }
+    // A hub message is one event or a group, applied by the hub's chain rule.
+    const hubEvents = acceptedEvents(hubMessages);
 
     const live = openSqliteStore(dbPath);
     const applied = live.all<{ event_id: string }>("SELECT event_id FROM applied_events WHERE node != 'hub'");

@@ -224,7 +224,11 @@ export class ClusterStreamLab {
     let lastSeq = this.lastSeq;
     for (let done = 0; done < count; ) {
       const chunk = Math.min(50_000, count - done);
-      const r = await publishAll((m) => this.nodes.forSubject(m.subject), chunk, () => this.generate());
+      const r = await publishAll(
+        (m) => this.nodes.forSubject(m.subject),
+        chunk,
+        () => this.generate(),
+      );
       lastSeq = Math.max(lastSeq, r.lastSeq);
       done += chunk;
     }

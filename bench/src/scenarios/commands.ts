@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { eventFactory } from '@stocknerve/domain/testing';
 import { storeEventSubject } from '@stocknerve/protocol';
@@ -26,6 +27,8 @@ interface Burst {
   readonly latency: Distribution;
   readonly statuses: Record<string, number>;
   readonly maxSeq: number;
+  /** The first answers of each unexpected status (not 201, 400, 409): status, Retry-After, body. */
+  readonly samples: { status: number; retryAfter?: string; body: string; atMs: number }[];
   /** Hub process CPU (ms) and bench process CPU (ms) used during the burst. */
   readonly hubCpuMs: number;
   readonly benchCpuMs: number;
@@ -49,7 +52,14 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
   const prof = profileArgs(options, 'commands');
   const hub = new HubChild(
     'serve',
-    { ...hubEnv(server), HUB_DB: join(dir, 'views.sqlite'), HUB_INSTANCE_ID: 'bench-commands' },
+    {
+      ...hubEnv(server),
+      HUB_DB: join(dir, 'views.sqlite'),
+      HUB_INSTANCE_ID: 'bench-commands',
+      // The clients' connections stay open across the bursts (and the idle waits between them):
+      // with the default 5 s the hub closes them while a client reuses one (socket hang up).
+      HUB_HTTP_KEEP_ALIVE_TIMEOUT_MS: '120000',
+    },
     await freePort(),
     prof.args,
   );
@@ -87,6 +97,7 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
       const statuses: Record<string, number> = {};
       const latencies: number[] = [];
       let maxSeq = 0;
+      const samples: Burst['samples'] = [];
       const hubCpu0 = cpuTimeOf(hub.pid) ?? 0;
       const benchCpu0 = process.cpuUsage();
       const t0 = nowMs();
@@ -95,9 +106,21 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
           for (let j = 0; j < perClient; j++) {
             const i = k * perClient + j;
             if (i >= size.requests) return;
-            const a = await client.request('POST', '/v1/reservations', { ...headers, 'idempotency-key': key(i) }, body(i));
+            const a = await client.request(
+              'POST',
+              '/v1/reservations',
+              { ...headers, 'idempotency-key': key(i) },
+              body(i),
+            );
             latencies.push(a.ms);
             statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+            if (![201, 400, 409].includes(a.status) && samples.filter((x) => x.status === a.status).length < 3)
+              samples.push({
+                status: a.status,
+                retryAfter: a.headers['retry-after'] as string | undefined,
+                body: a.body.slice(0, 400),
+                atMs: Math.round(nowMs() - t0),
+              });
             const seq = Number(a.headers['stocknerve-seq'] ?? 0);
             if (seq > maxSeq) maxSeq = seq;
           }
@@ -111,14 +134,21 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
         latency: distribution(latencies),
         statuses,
         maxSeq,
+        samples,
         hubCpuMs: (cpuTimeOf(hub.pid) ?? 0) - hubCpu0,
         benchCpuMs: (benchCpu.user + benchCpu.system) / 1000,
       };
     };
-    const trivial = () => burst(
-      () => '{}',
-      (i) => `trivial-${i}`,
-    );
+    const trivial = () =>
+      burst(
+        () => '{}',
+        (i) => `trivial-${i}`,
+      );
+    // Warm-up (not measured): every connection opened and the HTTP path compiled by one whole
+    // burst of the reference request.
+    await trivial();
+    await waitIdle(hub.pid);
+    const load0 = loadavg()[0] ?? 0;
     options.log(`  reference: ${size.requests} × POST /v1/reservations {} (400) from ${size.connections} connections`);
     const ref1 = await trivial();
     await waitIdle(hub.pid);
@@ -133,6 +163,7 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
     options.log('  reference again');
     const ref2 = await trivial();
     const sockets = clients.reduce((n, c) => n + c.sockets, 0);
+    const load1 = loadavg()[0] ?? 0;
 
     const placed = reservations.statuses['201'] ?? 0;
     const refused = reservations.statuses['409'] ?? 0;
@@ -142,7 +173,8 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
     const onHand = cell?.onHand ?? 0;
     const oversoldAnswers = Math.max(0, placed - size.units);
     const oversoldViews = Math.max(0, reserved - onHand);
-    const groups = metricOf(metrics1, 'stocknerve_command_groups_total') - metricOf(metrics0, 'stocknerve_command_groups_total');
+    const groups =
+      metricOf(metrics1, 'stocknerve_command_groups_total') - metricOf(metrics0, 'stocknerve_command_groups_total');
     const grouped =
       metricOf(metrics1, 'stocknerve_command_grouped_total') - metricOf(metrics0, 'stocknerve_command_grouped_total');
     const refRate = (ref1.rate + ref2.rate) / 2;
@@ -159,6 +191,7 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
       fig('hub CPU per reservation', (reservations.hubCpuMs * 1000) / size.requests, 'µs'),
       fig('reference: trivial POST (400) req/s', refRate, 'req/s'),
       fig('reference: p99', refP99, 'ms'),
+      fig('reference: hub CPU per request', ((ref1.hubCpuMs + ref2.hubCpuMs) * 1000) / (2 * size.requests), 'µs'),
       fig('reservations/s ÷ reference req/s', ratio * 100, '%'),
     );
     r.targets.push(
@@ -169,13 +202,28 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
       check('reserved in the views = placed', reserved, '==', placed, 'units'),
     );
     const other = Object.entries(reservations.statuses).filter(([s]) => s !== '201' && s !== '409');
+    if (other.length > 0) {
+      // The hub's own account (warn and above), without the line each refused request logs.
+      const lines = hub.output().split('\n');
+      const perRequest = /"msg":"(http request|command not decided here; answered 503)"/;
+      r.data.hubOutput = lines
+        .filter((line) => !perRequest.test(line))
+        .join('\n')
+        .slice(-6000);
+      r.data.hubRefusedLines = lines.filter((line) => perRequest.test(line)).length;
+      r.notes.push(
+        `first unexpected answers: ${reservations.samples.map((x) => `${x.status} after ${x.atMs} ms (Retry-After ${x.retryAfter ?? '-'}): ${x.body}`).join(' | ')}`,
+      );
+    }
     if (other.length > 0)
-      r.notes.push(`unexpected answers to reservations: ${other.map(([s, n]) => `${n}× ${s === '-1' ? 'network error' : s}`).join(', ')}`);
+      r.notes.push(
+        `unexpected answers to reservations: ${other.map(([s, n]) => `${n}× ${s === '-1' ? 'network error' : s}`).join(', ')}`,
+      );
     const refOther = [ref1, ref2].flatMap((b) => Object.entries(b.statuses).filter(([s]) => s !== '400'));
     if (refOther.length > 0)
       r.notes.push(`unexpected answers to the reference: ${refOther.map(([s, n]) => `${n}× ${s}`).join(', ')}`);
     r.notes.push(
-      `${size.requests.toLocaleString('en')} POST /v1/reservations (1 unit each, distinct Idempotency-Key) for ${size.units.toLocaleString('en')} units from ${size.connections} concurrent HTTP/1.1 keep-alive connections: ${size.connections} client loops in the bench process, each with its own node:http Agent (maxSockets 1) sending ${perClient} requests back to back; ${sockets} connections were opened over the three bursts (${size.connections} = none reopened). Hub as a child process on one nats-server (operator mode); the bench client shares the 2 cores (bench process CPU during the reservations: ${Math.round(reservations.benchCpuMs)} ms, hub ${Math.round(reservations.hubCpuMs)} ms, in ${Math.round(reservations.wallMs)} ms).`,
+      `${size.requests.toLocaleString('en')} POST /v1/reservations (1 unit each, distinct Idempotency-Key) for ${size.units.toLocaleString('en')} units from ${size.connections} concurrent HTTP/1.1 keep-alive connections: ${size.connections} client loops in the bench process, each with its own node:http Agent (maxSockets 1) sending ${perClient} requests back to back; ${sockets} connections were opened (${size.connections} = none reopened; a first unmeasured burst of the reference request opened them and warmed the hub up; the hub runs with HUB_HTTP_KEEP_ALIVE_TIMEOUT_MS=120000 so that they stay open between the bursts). 1-minute load average ${load0.toFixed(1)} before the measured bursts, ${load1.toFixed(1)} after (2 cores; anything above ~2 is other work on the machine). Hub as a child process on one nats-server (operator mode); the bench client shares the 2 cores (bench process CPU during the reservations: ${Math.round(reservations.benchCpuMs)} ms, hub ${Math.round(reservations.hubCpuMs)} ms, in ${Math.round(reservations.wallMs)} ms).`,
       `Reference in the same run: the same ${size.connections} connections sending ${size.requests.toLocaleString('en')} POST /v1/reservations with body {} (400 after auth, body parsing and validation; nothing decided), before and after the reservations: ${Math.round(ref1.rate)} and ${Math.round(ref2.rate)} req/s, p99 ${ref1.latency.p99.toFixed(1)} and ${ref2.latency.p99.toFixed(1)} ms.`,
       `Group commit: ${groups} groups for ${grouped} commands (stocknerve_command_groups_total / _grouped_total over the burst). Views afterwards (read with Stocknerve-Min-Seq ${reservations.maxSeq}): reserved ${reserved}, on hand ${onHand}, ATP ${after.channels[0]?.atp}.`,
       `With ${size.connections} closed-loop clients the mean latency is connections ÷ throughput (Little's law: ${Math.round((size.connections / reservations.rate) * 1000)} ms at the measured rate), so p99 < 100 ms at this concurrency needs more than ${Math.round(size.connections / 0.1).toLocaleString('en')} answers/s; the reference shows what the HTTP layer alone allows on this machine.`,
@@ -188,6 +236,7 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
       reservations,
       reference: { runs: [ref1, ref2], rate: refRate, p99: refP99 },
       ratio,
+      loadAverage: { before: load0, after: load1 },
       placed,
       refused,
       reservedInViews: reserved,
@@ -197,7 +246,9 @@ export const commandsScenario = async (size: CommandsSize, options: BenchOptions
     });
     return r;
   } catch (error) {
-    throw new Error(`${String((error as Error)?.message ?? error)}\nhub output (last 3,000 chars):\n${hub.output().slice(-3000)}`);
+    throw new Error(
+      `${String((error as Error)?.message ?? error)}\nhub output (last 3,000 chars):\n${hub.output().slice(-3000)}`,
+    );
   } finally {
     for (const c of clients) c.close();
     await nodes.close();

@@ -95,8 +95,7 @@ const ensureBucket = async (
   const stream = `KV_${name}`;
   try {
     const info = await jsm.streams.info(stream);
-    if (converge && info.config.num_replicas !== replicas)
-      await jsm.streams.update(stream, { num_replicas: replicas });
+    if (converge && info.config.num_replicas !== replicas) await jsm.streams.update(stream, { num_replicas: replicas });
     return await kvm.open(name);
   } catch (error) {
     if (!isNotFound(error)) throw error;

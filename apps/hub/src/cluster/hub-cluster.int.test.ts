@@ -2,9 +2,11 @@ import { DeliverPolicy, type JetStreamClient, jetstream, jetstreamManager } from
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
+  acceptedEvents,
   foldEvents,
   type InventoryEvent,
   initialInventoryState,
+  type MessageEvents,
   parseMessageEvents,
   stockFiguresOf,
 } from '@stocknerve/domain';
@@ -64,19 +66,20 @@ const reserve = (hub: ClusterHub, key: string, sku: string, qty = 1) =>
 const streamEvents = async (): Promise<{ events: InventoryEvent[]; hubWriters: Map<number, string> }> => {
   const jsm = await jetstreamManager(nc);
   const last = (await jsm.streams.info(NAMES.eventStream)).state.last_seq;
-  const events: InventoryEvent[] = [];
+  const messages: MessageEvents[] = [];
   const hubWriters = new Map<number, string>();
-  if (last === 0) return { events, hubWriters };
+  if (last === 0) return { events: [], hubWriters };
   const consumer = await js.consumers.get(NAMES.eventStream, { deliver_policy: DeliverPolicy.All });
-  const messages = await consumer.consume({ max_messages: 1000 });
-  for await (const m of messages) {
+  const delivered = await consumer.consume({ max_messages: 1000 });
+  for await (const m of delivered) {
     const parsed = parseMessageEvents(m.json());
-    if (parsed.ok) events.push(...parsed.events);
+    if (parsed.ok) messages.push(parsed);
     if (m.subject.startsWith('inv.v1.hub.')) hubWriters.set(m.seq, m.headers?.get('Stocknerve-Writer') ?? '');
     if (m.seq >= last) break;
   }
-  await messages.close();
-  return { events, hubWriters };
+  await delivered.close();
+  // What the views hold by the rules: a fenced hub message (a deposed leader's) counts for nothing.
+  return { events: acceptedEvents(messages), hubWriters };
 };
 
 const running = () => hubs.filter((h) => h.running);

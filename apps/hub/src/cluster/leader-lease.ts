@@ -114,6 +114,31 @@ export class LeaderLease {
     return undefined;
   }
 
+  /**
+   * Why this instance may not write, after renewing first when its lease ran out only because this
+   * process was too busy to renew in time: a conditional update that still succeeds proves nobody
+   * took over, and starts a new lease from when it was sent.
+   */
+  async writable(): Promise<string | undefined> {
+    const refused = this.mayWrite();
+    if (refused === undefined || this.role !== 'leader' || this.stopped) return refused;
+    while (this.ticking) await new Promise((r) => setTimeout(r, 5));
+    if (this.role !== 'leader') return this.mayWrite();
+    if (this.mayWrite() === undefined) return undefined;
+    this.ticking = true;
+    try {
+      const lateMs = Math.round(this.mono() - this.renewedAt - this.deps.leaseMs);
+      await this.renew();
+      if (this.role === 'leader')
+        this.deps.log.warn({ lateMs }, 'the lease ran out before this busy process renewed it; renewed before writing');
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'leader lease: could not renew before writing');
+    } finally {
+      this.ticking = false;
+    }
+    return this.mayWrite();
+  }
+
   start(): void {
     this.stopped = false;
     this.schedule(0);

@@ -59,7 +59,7 @@ export interface CommandBusDeps {
   /** Most commands decided together and appended as one message. Default 256. */
   readonly groupMax?: number;
   /** Why this instance may not write now (it does not hold the lease), or undefined when it may. */
-  readonly mayWrite?: () => string | undefined;
+  readonly mayWrite?: () => string | undefined | Promise<string | undefined>;
   /** Resolves once leadership is known (an instance starting up has not looked at the lease yet). */
   readonly leadershipKnown?: () => Promise<void>;
   /** Told when JetStream refused an append because another writer appended first. */
@@ -97,6 +97,8 @@ const UNWRITTEN_SEQ = 2 ** 52;
  */
 export class CommandBus {
   private clock: Hlc = hlcZero(HUB_NODE);
+  /** The last hub event appended (or applied, after init): the `prev` of the next group. */
+  private chainHead: string | null = null;
   private seq = 0;
   private lastSubjectSeq = 0;
   private readonly now: () => number;
@@ -138,6 +140,12 @@ export class CommandBus {
     );
     this.seq = own?.max_seq ?? 0;
     this.clock = (own?.last_event_hlc && parseHlc(own.last_event_hlc)) || hlcZero(HUB_NODE);
+    this.chainHead =
+      this.deps.store.get<{ event_id: string }>(
+        `SELECT a.event_id FROM node_status n JOIN applied_events a
+           ON a.stream_seq = n.last_event_stream_seq AND a.node = n.node AND a.seq = n.max_seq
+         WHERE n.node = 'hub'`,
+      )?.event_id ?? null;
     this.lastSubjectSeq = await this.lastOnHubSubject();
     this.inFlight = [];
     this.resync = false;
@@ -217,7 +225,7 @@ export class CommandBus {
 
   private async commit(group: Queued[]): Promise<void> {
     await this.deps.leadershipKnown?.();
-    const refused = this.deps.mayWrite?.();
+    const refused = await this.deps.mayWrite?.();
     if (refused !== undefined) {
       for (const q of group) q.reject(new CommandUnavailable(refused));
       return;
@@ -291,6 +299,7 @@ export class CommandBus {
     this.clock = clock;
     this.seq = seq;
     this.lastSubjectSeq = ack.seq;
+    this.chainHead = events.at(-1)?.id ?? this.chainHead;
     this.inFlight.push({ seq: ack.seq, events });
     this.stats.groups++;
     this.stats.commands += outcomes.length;
@@ -303,7 +312,7 @@ export class CommandBus {
     const h = natsHeaders();
     if (this.deps.instanceId) h.set('Stocknerve-Writer', this.deps.instanceId);
     try {
-      return await this.deps.js.publish(hubEventSubject(), encodeEventGroup(events), {
+      return await this.deps.js.publish(hubEventSubject(), encodeEventGroup(events, this.chainHead), {
         // A publish that nats.js repeats after a timeout is the same message: JetStream keeps one.
         msgID: events[0]?.id ?? '',
         expect: { lastSubjectSequence: this.lastSubjectSeq },
@@ -338,6 +347,18 @@ export class CommandBus {
           );
     const answered = this.deps.projector.waitFor(position).then(
       () => {
+        const first = events[0];
+        if (first && !this.deps.store.get('SELECT 1 FROM applied_events WHERE event_id = ?', first.id)) {
+          // JetStream took the message, but another writer's came first (its fence is not
+          // serializable on a clustered stream): the projector refused ours whole ('fenced').
+          this.stats.fenced++;
+          this.resync = true;
+          this.deps.log.error({ streamSeq: position }, 'the views refused this group (another writer came first)');
+          this.deps.onFenced?.();
+          const error = new CommandUnavailable('another writer appended first: nothing was recorded; retry');
+          for (const o of outcomes) o.queued.reject(error);
+          return;
+        }
         for (const o of outcomes) o.queued.resolve({ decision: o.decision, events: o.events, position });
       },
       (error: unknown) => {

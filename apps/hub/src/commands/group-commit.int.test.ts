@@ -1,6 +1,7 @@
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { type HubCommand, parseMessageEvents } from '@stocknerve/domain';
+import { encodeEventGroup, type HubCommand, parseMessageEvents } from '@stocknerve/domain';
+import { eventFactory } from '@stocknerve/domain/testing';
 import { hubEventSubject, NAMES } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,5 +107,46 @@ describe('group commit', () => {
     expect(second?.position).toBeGreaterThanOrEqual(first?.position ?? 0);
     const holds = hub.ctx.store.all("SELECT 1 FROM reservations WHERE idempotency_key = 'twice'");
     expect(holds).toHaveLength(1);
+  });
+
+  it("dead-letters a hub group that does not continue the hub's chain, whatever JetStream took", async () => {
+    const last = hub.ctx.store.get<{ event_id: string; seq: number }>(
+      `SELECT a.event_id, a.seq FROM node_status n JOIN applied_events a
+         ON a.stream_seq = n.last_event_stream_seq AND a.node = n.node AND a.seq = n.max_seq WHERE n.node = 'hub'`,
+    );
+    if (!last) throw new Error('no hub event yet');
+    const writer = eventFactory({ location: 'hub', node: 'hub', startMs: Date.now() });
+    const fact = (seq: number, location: string) => ({
+      ...writer.next({ type: 'LocationDefined', data: { location, region: 'north', kind: 'store', name: location } }),
+      seq,
+    });
+    const js = jetstream(nc);
+    // Two writers' groups after the same event, both taken by JetStream (no expectation sent).
+    const taken = fact(last.seq + 1, 'store-f1');
+    await js.publish(hubEventSubject(), encodeEventGroup([taken], last.event_id));
+    const late = await js.publish(hubEventSubject(), encodeEventGroup([fact(last.seq + 1, 'store-f2')], last.event_id));
+    // Decided on top of the late one: same length, so its seqs would continue the chain's.
+    const onTop = await js.publish(hubEventSubject(), encodeEventGroup([fact(last.seq + 2, 'store-f3')], 'late-id'));
+    await hub.ctx.projector.waitFor(onTop.seq, 10_000);
+    expect(late.seq).toBeLessThan(onTop.seq);
+    const locations = hub.ctx.store.all<{ location: string }>(
+      "SELECT location FROM locations WHERE location LIKE 'store-f%'",
+    );
+    expect(locations.map((l) => l.location)).toEqual(['store-f1']);
+    expect(hub.ctx.store.get<{ count: number }>("SELECT count FROM dead_letters WHERE reason = 'fenced'")?.count).toBe(
+      2,
+    );
+    // The hub's writer goes on from the views: once it has re-read them, after `taken`.
+    const define = () =>
+      hub.ctx.bus.execute(
+        { type: 'DefineLocation', data: { location: 'store-f4', region: 'north', kind: 'store', name: 'F4' } },
+        { correlationId: 'after-fence' },
+      );
+    // Its first append expected the hub subject as it last wrote it: JetStream refuses it.
+    await expect(define()).rejects.toThrow(/wrong last sequence/);
+    const next = await define();
+    expect(next.events).toHaveLength(1);
+    expect(next.events[0]?.seq).toBe(last.seq + 2);
+    expect(hub.ctx.store.get("SELECT 1 FROM locations WHERE location = 'store-f4'")).toBeTruthy();
   });
 });

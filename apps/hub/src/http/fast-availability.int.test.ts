@@ -16,6 +16,7 @@ import { fastRoutesOf, withFastAvailability } from './fast-availability.js';
 import { createHttpGate } from './gate.js';
 import { type Route, route } from './route.js';
 import { availabilityRoutes } from './routes/availability.js';
+import { reservationRoutes } from './routes/reservations.js';
 
 // The availability reads (GET /v1/availability/:sku, POST /v1/availability/batch) are answered
 // before express's router. These tests hold the fast path to the express routes it stands in for:
@@ -141,7 +142,7 @@ describe('the availability fast path', () => {
   it('leaves to express what it does not recognise exactly, and a GET whose answer throws', async () => {
     const ctx = f.hub.ctx;
     const gate = createHttpGate(ctx.config, ctx.log);
-    const routes = fastRoutesOf(availabilityRoutes(ctx));
+    const routes = fastRoutesOf([...availabilityRoutes(ctx), ...reservationRoutes(ctx)]);
     const spy = fallbackSpy();
     const { server, url } = await listen(withFastAvailability(ctx, spy.listener, routes, gate));
     try {
@@ -215,7 +216,11 @@ describe('the availability fast path', () => {
       withFastAvailability(
         ctx,
         spy.listener,
-        { single: failing('get', '/v1/availability/:sku'), batch: failing('post', '/v1/availability/batch') },
+        {
+          single: failing('get', '/v1/availability/:sku'),
+          batch: failing('post', '/v1/availability/batch'),
+          placeReservation: failing('post', '/v1/reservations'),
+        },
         createHttpGate(ctx.config, ctx.log),
       ),
     );
@@ -246,7 +251,7 @@ describe('the availability fast path', () => {
       withFastAvailability(
         ctx,
         spy.listener,
-        { single: unwritable, batch: unwritable },
+        { single: unwritable, batch: unwritable, placeReservation: unwritable },
         createHttpGate(ctx.config, ctx.log),
       ),
     );

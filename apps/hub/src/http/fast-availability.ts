@@ -4,13 +4,14 @@ import type { Request } from 'express';
 import type { HubContext } from '../hub-context.js';
 import { INTERNAL_ERROR, INVALID_JSON_BODY } from './errors.js';
 import type { HttpGate } from './gate.js';
-import { MIN_SEQ_HEADER } from './positions.js';
+import { MIN_SEQ_HEADER, SEQ_HEADER } from './positions.js';
 import { json, type Reply } from './reply.js';
 import { finishRequest, newRequestContext, type RequestContext } from './request-context.js';
 import { JSON_BODY_LIMIT, type Route } from './route.js';
 
 const SINGLE_PREFIX = '/v1/availability/';
 const BATCH_PATH = '/v1/availability/batch';
+const RESERVATIONS_PATH = '/v1/reservations';
 /** The content types express.json reads as UTF-8 JSON, written the usual ways. */
 const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
 
@@ -20,6 +21,8 @@ export interface FastRoutes {
   readonly single: Route;
   /** POST /v1/availability/batch */
   readonly batch: Route;
+  /** POST /v1/reservations: a flash sale's storefronts place holds as fast as they read. */
+  readonly placeReservation: Route;
 }
 
 /** The availability routes among the app's routes (by operation id). */
@@ -29,7 +32,11 @@ export const fastRoutesOf = (routes: readonly Route[]): FastRoutes => {
     if (!r) throw new Error(`the ${operationId} route is not defined`);
     return r;
   };
-  return { single: routeOf('getAvailability'), batch: routeOf('getAvailabilityBatch') };
+  return {
+    single: routeOf('getAvailability'),
+    batch: routeOf('getAvailabilityBatch'),
+    placeReservation: routeOf('placeReservation'),
+  };
 };
 
 /** The parts of express's request that route.run reads. */
@@ -58,11 +65,11 @@ const skuOfPath = (url: string): { sku: string; path: string; query: string } | 
 };
 
 /**
- * A batch request whose body express.json would read as plain UTF-8 JSON within its limit; anything
+ * A POST (availability batch, reservation) whose body express.json would read as plain UTF-8 JSON within its limit; anything
  * else (compressed, chunked, another charset, too large) is left to express and its error answers.
  */
-const isPlainJsonBatch = (req: IncomingMessage): boolean => {
-  if (req.method !== 'POST' || req.url !== BATCH_PATH) return false;
+const isPlainJsonPost = (req: IncomingMessage): boolean => {
+  if (req.method !== 'POST' || (req.url !== BATCH_PATH && req.url !== RESERVATIONS_PATH)) return false;
   const type = req.headers['content-type']?.toLowerCase();
   const length = Number(req.headers['content-length']);
   const encoding = req.headers['content-encoding'];
@@ -129,7 +136,8 @@ const writeReply = (res: ServerResponse, reply: Reply): void => {
 
 /**
  * The HTTP server's request listener: the storefronts' availability reads (`GET
- * /v1/availability/:sku` and `POST /v1/availability/batch`) are answered before express's router,
+ * /v1/availability/:sku` and `POST /v1/availability/batch`) and their holds (`POST /v1/reservations`)
+ * are answered before express's router,
  * whose own cost per request caps the read rate (docs/decisions/0009-availability-fast-path.md),
  * with the same route objects (zod validation and handler), gate (rate limits, bearer check; before
  * the body is read), correlation id, metrics and log line as through express. Everything else goes
@@ -155,6 +163,7 @@ export const withFastAvailability = (
   const respond = (res: ServerResponse, rc: RequestContext, route: Route, path: string, started: number) => {
     return (reply: Reply) => {
       res.setHeader('X-Correlation-Id', rc.correlationId);
+      res.setHeader(SEQ_HEADER, String(rc.position ?? ctx.projector.checkpoint));
       writeReply(res, reply);
       finishRequest(ctx, rc, {
         method: route.method.toUpperCase(),
@@ -199,14 +208,15 @@ export const withFastAvailability = (
         .catch(failedWriting(rc, res));
       return;
     }
-    if (!isPlainJsonBatch(req)) {
+    if (!isPlainJsonPost(req)) {
       app(req, res);
       return;
     }
+    const route = req.url === BATCH_PATH ? routes.batch : routes.placeReservation;
     const started = performance.now();
     const rc = contextOf(req);
-    const reply = respond(res, rc, routes.batch, BATCH_PATH, started);
-    const refused = refusal(routes.batch, req, rc);
+    const reply = respond(res, rc, route, route.path, started);
+    const refused = refusal(route, req, rc);
     if (refused) {
       reply(refused);
       return;
@@ -220,7 +230,7 @@ export const withFastAvailability = (
             return;
           }
           const input: RouteInput = { params: {}, query: {}, headers: req.headers, body: parsed.body };
-          return routes.batch.run(input as unknown as Request, rc).then(reply, (err: unknown) => {
+          return route.run(input as unknown as Request, rc).then(reply, (err: unknown) => {
             // The body is read: express cannot run this request again.
             rc.log.error({ err }, 'unhandled error in HTTP handler');
             reply(json(500, INTERNAL_ERROR));

@@ -204,7 +204,7 @@ export const buildOpenApiDocument = (routes: readonly Route[]): Json => {
         'before a body is read. Errors are `{ error, message }`; invalid requests add `issues`, each naming its ' +
         'field; no text field may contain control characters, and the location id `hub` is reserved. Requests ' +
         'are rate-limited per token and per client address (429 with Retry-After). Every answer carries ' +
-        '`Stocknerve-Seq`, the stream position its figures reflect (a command\'s: the one recording it); several ' +
+        "`Stocknerve-Seq`, the stream position its figures reflect (a command's: the one recording it); several " +
         'hub instances may serve this API, and any of them asked with `Stocknerve-Min-Seq` answers once it holds ' +
         'that position. A command answered 503 with Retry-After (an election between instances) may be sent again ' +
         'as it is, to any instance.',

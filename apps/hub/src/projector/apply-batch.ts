@@ -1,4 +1,12 @@
-import { clockVerdictOf, DEFAULT_MAX_CLOCK_SKEW_MS, IN_TIME, placedEvent, skewText } from '@stocknerve/domain';
+import {
+  clockVerdictOf,
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  HUB_NODE,
+  IN_TIME,
+  type MessageEvents,
+  placedEvent,
+  skewText,
+} from '@stocknerve/domain';
 import { VIEW_SCHEMA_VERSION } from '../store/schema.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { checkMessage, type DeadLetterReason } from './check-message.js';
@@ -72,14 +80,31 @@ export const applyBatch = (
           writer.countDeadLetter(checked.reason);
           continue;
         }
-        if (checked.event === undefined) {
-          // A hub group: hub facts, which the clock rule never holds.
-          for (const [index, event] of checked.group.entries())
+        const hubMessage: MessageEvents | undefined =
+          checked.event === undefined
+            ? { events: checked.group, prev: checked.prev }
+            : checked.event.node === HUB_NODE
+              ? { events: [checked.event] }
+              : undefined;
+        if (hubMessage !== undefined) {
+          // The hub's own facts: whole messages in the order of its chain, or nothing of one.
+          const group = hubMessage.events;
+          if (writer.hubMessageOutcome(hubMessage) === 'fenced') {
+            const first = group[0];
+            const after = hubMessage.prev === undefined ? 'a single event' : `after ${hubMessage.prev ?? 'nothing'}`;
+            const detail = `hub message (hub seq ${first?.seq}, ${after}) does not continue the hub's last applied event: a deposed leader's, or decided on top of one (fenced); nothing applied`;
+            deadLetters.push({ message: kept(message), reason: 'fenced', detail });
+            writer.countDeadLetter('fenced');
+            continue;
+          }
+          // Hub facts, which the clock rule never holds.
+          for (const [index, event] of group.entries())
             if (writer.apply(event, message.seq, message.storedMs, effects, IN_TIME, index) === 'applied')
               correlationIds.push(event.correlationId);
           continue;
         }
         const event = checked.event;
+        if (event === undefined) continue;
         // The store time, not this hub's clock: a replay judges every event exactly as before.
         const verdict = clockVerdictOf(event, message.storedMs, maxSkewMs);
         const placed = placedEvent(event, verdict, message.storedMs, maxSkewMs);

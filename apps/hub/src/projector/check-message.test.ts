@@ -90,11 +90,16 @@ describe('checkMessage', () => {
     const define = (location: string) =>
       hub.next({ type: 'LocationDefined', data: { location, region: 'east', kind: 'store', name: location } });
     const group = [define('store-3'), define('store-4')];
-    expect(check(hubEventSubject(), group)).toEqual({ ok: true, group });
+    expect(check(hubEventSubject(), { prev: 'e-1', events: group })).toEqual({ ok: true, group, prev: 'e-1' });
     // A store's fact in a hub group, or a group on a store subject, is refused whole.
-    expect(reasonOf(hubEventSubject(), [define('store-5'), sale()])).toBe('subject-mismatch');
-    expect(reasonOf(storeEventSubject('north', 'store-1', 'store-1-t1'), [sale()])).toBe('invalid-envelope');
-    expect(reasonOf(hubEventSubject(), [])).toBe('invalid-envelope');
-    expect(checkMessage(hubEventSubject(), '[{"type":', regionOf)).toMatchObject({ ok: false, reason: 'invalid-json' });
+    expect(reasonOf(hubEventSubject(), { prev: null, events: [define('store-5'), sale()] })).toBe('subject-mismatch');
+    expect(reasonOf(storeEventSubject('north', 'store-1', 'store-1-t1'), { prev: null, events: [sale()] })).toBe(
+      'invalid-envelope',
+    );
+    expect(reasonOf(hubEventSubject(), { prev: null, events: [] })).toBe('invalid-envelope');
+    expect(checkMessage(hubEventSubject(), '{"prev":null,"events":[', regionOf)).toMatchObject({
+      ok: false,
+      reason: 'invalid-json',
+    });
   });
 });

@@ -20,12 +20,19 @@ export type DeadLetterReason =
   | 'subject-mismatch'
   | 'unknown-location'
   | 'seq-conflict'
+  | 'fenced'
   | 'clock-skew';
 
 export type CheckedMessage =
   | { readonly ok: true; readonly event: InventoryEvent }
   /** A hub message carrying the events of a group of commands, in the order they were decided. */
-  | { readonly ok: true; readonly event?: undefined; readonly group: readonly InventoryEvent[] }
+  | {
+      readonly ok: true;
+      readonly event?: undefined;
+      readonly group: readonly InventoryEvent[];
+      /** The id of the hub event the group follows (null: the first). */
+      readonly prev: string | null;
+    }
   | { readonly ok: false; readonly reason: DeadLetterReason; readonly message: string };
 
 /**
@@ -44,7 +51,8 @@ const routeOf = (subject: string): ParsedSubject => {
   return route;
 };
 
-const LEFT_BRACKET = 0x5b;
+/** A group's body starts `{"prev":` (how the hub writes it); an event's starts with another key. */
+const isGroupBody = (body: string): boolean => /^\s*\{\s*"prev"\s*:/.test(body);
 
 const notAHubFact = (event: InventoryEvent, subject: string, subjectNode: string): CheckedMessage | undefined =>
   !HUB_EVENT_TYPES.has(event.type) ||
@@ -64,13 +72,15 @@ const checkHubGroup = (subject: string, body: string, subjectNode: string): Chec
   }
   const parsed = parseMessageEvents(raw);
   if (!parsed.ok) return { ok: false, reason: parsed.reason, message: parsed.message };
+  if (parsed.prev === undefined)
+    return { ok: false, reason: 'invalid-envelope', message: 'a hub group needs prev and events' };
   for (const event of parsed.events) {
     if (!isHlcOfNode(event.hlc, event.node))
       return { ok: false, reason: 'invalid-envelope', message: `hlc: ${event.hlc} was not made by node ${event.node}` };
     const refused = notAHubFact(event, subject, subjectNode);
     if (refused) return refused;
   }
-  return { ok: true, group: parsed.events };
+  return { ok: true, group: parsed.events, prev: parsed.prev };
 };
 
 /**
@@ -84,7 +94,7 @@ export const checkMessage = (
   regionOf: (location: string) => string | undefined,
 ): CheckedMessage => {
   const route = routeOf(subject);
-  if (route.kind === 'hub' && body.charCodeAt(0) === LEFT_BRACKET) return checkHubGroup(subject, body, route.node);
+  if (route.kind === 'hub' && isGroupBody(body)) return checkHubGroup(subject, body, route.node);
   const parsed = parseEventJson(body);
   if (!parsed.ok) return { ok: false, reason: parsed.reason, message: parsed.message };
   const event = parsed.event;

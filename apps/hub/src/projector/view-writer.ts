@@ -1,4 +1,10 @@
-import { type ClockVerdict, IN_TIME, type InventoryEvent } from '@stocknerve/domain';
+import {
+  type ClockVerdict,
+  continuesHubChain,
+  IN_TIME,
+  type InventoryEvent,
+  type MessageEvents,
+} from '@stocknerve/domain';
 import type { SqlStore } from '../store/sql-store.js';
 import { type ApplyOutcome, BatchContext, type BatchEffects } from '../views/writers/batch-context.js';
 import { DailySales } from '../views/writers/daily-sales.js';
@@ -66,6 +72,18 @@ export class ViewWriter {
     this.applyFacts(event, streamSeq);
     fx.applied++;
     return outcome;
+  }
+
+  /**
+   * What becomes of a hub message (`continuesHubChain`): `next` when it continues the hub's chain
+   * of messages, `duplicate` when its first event was applied before, else `fenced` (a deposed
+   * leader's late message, or one decided on top of it): nothing of it is applied.
+   */
+  hubMessageOutcome(message: MessageEvents): 'next' | 'duplicate' | 'fenced' {
+    const first = message.events[0];
+    if (!first) return 'fenced';
+    if (this.db.get('SELECT 1 FROM applied_events WHERE event_id = ?', first.id)) return 'duplicate';
+    return continuesHubChain(message, this.nodeStatus.lastEventOf(first.node, first.location)) ? 'next' : 'fenced';
   }
 
   /** Region of a defined location (cached for the batch; a LocationDefined clears the cache). */

@@ -127,6 +127,19 @@ export class NodeStatusWriter implements PendingWrites {
     this.pendingNodes.clear();
   }
 
+  /** The node's event applied last by seq (its id and seq), if any. */
+  lastEventOf(node: string, location: string): { id: string; seq: number } | undefined {
+    const n = this.nodeState(node, location);
+    if (n.maxSeq === 0 || n.lastEventStreamSeq === null) return undefined;
+    const row = this.db.get<{ event_id: string }>(
+      'SELECT event_id FROM applied_events WHERE stream_seq = ? AND node = ? AND seq = ?',
+      n.lastEventStreamSeq,
+      node,
+      n.maxSeq,
+    );
+    return row ? { id: row.event_id, seq: n.maxSeq } : undefined;
+  }
+
   /** Whether the node's `seq` was applied before: at or under its watermark, or above it in a gap. */
   private seqApplied(node: string, location: string, seq: number): boolean {
     const n = this.nodeState(node, location);
