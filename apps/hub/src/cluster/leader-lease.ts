@@ -172,7 +172,12 @@ export class LeaderLease {
   }
 
   private async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
+    if (this.stopped) return;
+    if (this.ticking) {
+      // A renewal before a write is under way: look again soon, never let the loop end here.
+      this.schedule(50);
+      return;
+    }
     this.ticking = true;
     try {
       if (this.role === 'leader') await this.renew();
