@@ -250,6 +250,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
       .info(NAMES.eventStream)
       .then((info) => {
         metrics.lagMessages = Math.max(0, info.state.last_seq - projector.checkpoint);
+        if (projector.checkStall(info.state.last_seq)) metrics.projectorRestarts++;
         metrics.lagSeconds =
           metrics.lagMessages > 0 && info.state.last_ts
             ? Math.max(0, (now() - Date.parse(info.state.last_ts)) / 1000)

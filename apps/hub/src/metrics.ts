@@ -41,6 +41,8 @@ export class HubMetrics {
   leaderTerms = 0;
   /** Times this instance stopped leading. */
   stepDowns = 0;
+  /** Times the projector's consumer was restarted because it delivered nothing while behind. */
+  projectorRestarts = 0;
   readonly httpRequests = new Map<string, number>();
 
   countHttp(method: string, route: string, status: number): void {
@@ -70,6 +72,12 @@ export class HubMetrics {
     );
     metric('stocknerve_projection_lag_messages', 'gauge', 'Stream messages not yet applied.', [['', this.lagMessages]]);
     metric('stocknerve_projection_lag_seconds', 'gauge', 'How far behind the views are, s.', [['', this.lagSeconds]]);
+    metric(
+      'stocknerve_projector_stall_restarts_total',
+      'counter',
+      'Times the projector consumer delivered nothing for 10 s while behind the stream and was restarted.',
+      [['', this.projectorRestarts]],
+    );
     metric('stocknerve_reservations_placed_total', 'counter', 'Reservations granted.', [['', this.reservationsPlaced]]);
     metric('stocknerve_reservations_rejected_total', 'counter', 'Reservations refused.', [
       ['', this.reservationsRejected],

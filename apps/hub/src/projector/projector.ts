@@ -105,6 +105,12 @@ export const projectorConsumerName = (instanceId: string): string =>
  */
 const BACKLOG_MAX_WAIT_MS = 250;
 
+/** How long one pull request of the projector's consumer lasts, ms. */
+const PULL_EXPIRES_MS = 5000;
+
+/** No delivery for this long while the stream holds messages the views do not: restart the consumer, ms. */
+export const STALL_RESTART_MS = 10_000;
+
 /** A flush: when it ended, how long its synchronous work took (performance.now(), ms), and its size. */
 export interface FlushTiming {
   readonly endedAt: number;
@@ -158,11 +164,39 @@ export class Projector implements WatchedProjector {
   private lastFlush: FlushTiming = { endedAt: Number.NEGATIVE_INFINITY, tookMs: 0, events: 0 };
   private failure: Error | undefined;
   private sessionId = 0;
+  /** The checkpoint at the last progress, and when (performance.now()): for checkStall. */
+  private progressSeq = 0;
+  private lastProgressAt = performance.now();
   private consuming = false;
   private ended = false;
 
   constructor(private readonly deps: ProjectorDeps) {
     this.integrity = new StreamIntegrity({ jsm: deps.jsm, store: deps.store, log: deps.log, projector: this });
+  }
+
+  /**
+   * Called with the stream's last sequence (every second): a consumer that delivered nothing for
+   * STALL_RESTART_MS while the views are behind is restarted from the checkpoint. A pull can hang
+   * when the consumer's leader moves between servers; nothing else would notice.
+   */
+  checkStall(streamLastSeq: number, now = performance.now()): boolean {
+    if (!this.consuming || streamLastSeq <= this.appliedSeq) {
+      this.lastProgressAt = now;
+      return false;
+    }
+    if (this.appliedSeq !== this.progressSeq) {
+      this.progressSeq = this.appliedSeq;
+      this.lastProgressAt = now;
+      return false;
+    }
+    if (now - this.lastProgressAt < STALL_RESTART_MS) return false;
+    this.deps.log.warn(
+      { checkpoint: this.appliedSeq, streamLastSeq, stalledMs: Math.round(now - this.lastProgressAt) },
+      'projector consumer delivered nothing while behind the stream: restarting it from the checkpoint',
+    );
+    this.lastProgressAt = now;
+    this.restartConsumer('stalled');
+    return true;
   }
 
   /** Last stream sequence whose effects are committed to the views. */
@@ -255,7 +289,9 @@ export class Projector implements WatchedProjector {
         await this.integrity.verifyStream();
         await resetProjectorConsumer(this.deps.jsm, this.deps.consumerName, this.appliedSeq, this.deps.batchSize * 4);
         const consumer = await this.deps.js.consumers.get(NAMES.eventStream, this.deps.consumerName);
-        const messages = await consumer.consume({ max_messages: this.deps.batchSize * 2 });
+        // Short pulls: their idle heartbeats tell a stalled pull (its consumer's leader moved to
+        // another server of a cluster) within seconds instead of half a minute.
+        const messages = await consumer.consume({ max_messages: this.deps.batchSize * 2, expires: PULL_EXPIRES_MS });
         this.messages = messages;
         this.sessionId++;
         this.consuming = true;
