@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
+import { acceptedEvents, type MessageEvents, parseMessageEvents } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
 import { hubEventSubject, NAMES, storeEventSubject } from '@stocknerve/protocol';
 import { freePort, makeTempDir, removeTempDir, waitFor } from '@stocknerve/test-harness';
@@ -231,20 +232,19 @@ export const failoverScenario = async (size: FailoverSize, options: BenchOptions
       const last = await jsm.streams.getMessage(NAMES.eventStream, { last_by_subj: hubEventSubject() });
       const consumer = await js.consumers.get(NAMES.eventStream, { filter_subjects: hubEventSubject() });
       const iter = await consumer.consume();
+      const messages: MessageEvents[] = [];
       for await (const m of iter) {
-        const raw = JSON.parse(m.string()) as unknown;
-        for (const e of (Array.isArray(raw) ? raw : [raw]) as {
-          type: string;
-          data: { reservationId?: string; idempotencyKey?: string };
-        }[]) {
-          if (e.type !== 'ReservationPlaced' || !e.data.reservationId) continue;
-          placedById.set(e.data.reservationId, (placedById.get(e.data.reservationId) ?? 0) + 1);
-          const key = e.data.idempotencyKey ?? '';
-          const set = idsByKey.get(key) ?? new Set<string>();
-          set.add(e.data.reservationId);
-          idsByKey.set(key, set);
-        }
+        const parsed = parseMessageEvents(m.json());
+        if (parsed.ok) messages.push(parsed);
         if (!last || m.seq >= last.seq) break;
+      }
+      // The hub's rule: a fenced group (a deposed leader's) holds nothing.
+      for (const e of acceptedEvents(messages)) {
+        if (e.type !== 'ReservationPlaced') continue;
+        placedById.set(e.data.reservationId, (placedById.get(e.data.reservationId) ?? 0) + 1);
+        const set = idsByKey.get(e.data.idempotencyKey) ?? new Set<string>();
+        set.add(e.data.reservationId);
+        idsByKey.set(e.data.idempotencyKey, set);
       }
       await iter.close();
     } finally {
