@@ -147,8 +147,7 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     instanceId: config.instanceId,
     leaseMs: config.leaseMs,
     log,
-    onElected: (term) => {
-      metrics.leaderTerms = term;
+    onElected: () => {
       bus.abandon('this instance just became the leader');
       void projector.copyDeadLetters().catch((error: unknown) => log.warn({ err: error }, 'dead-letter copy failed'));
       service ??= serveForwardedCommands(nc, bus, log);
@@ -236,8 +235,6 @@ export const startHub = async (config: HubConfig, options: { now?: () => number 
     await rebuildViews(rebuildOptions);
   }
   await projector.start();
-  // Only the leader decides; a new leader catches up with the whole stream before its first group.
-  bus.startAfter(projector.waitFor(stream.state.last_seq, 0));
   const heartbeats: Subscription = listenToHeartbeats(nc, store, log, now);
   const timeRequests: Subscription = answerTimeRequests(nc, log, now, config.maxClockSkewMs);
   // An instance stands for leader once its views hold the stream as it was at start.

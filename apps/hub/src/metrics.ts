@@ -37,8 +37,6 @@ export class HubMetrics {
   lastAppliedStoredMs = 0;
   reservationsPlaced = 0;
   reservationsRejected = 0;
-  /** The last term this instance was elected leader in (0: never). */
-  leaderTerms = 0;
   /** Times this instance stopped leading. */
   stepDowns = 0;
   /** Times the projector's consumer was restarted because it delivered nothing while behind. */

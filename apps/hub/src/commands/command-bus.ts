@@ -102,7 +102,6 @@ export class CommandBus {
   private seq = 0;
   private lastSubjectSeq = 0;
   private readonly now: () => number;
-  private ready: Promise<void> = Promise.resolve();
   private readonly queue: Queued[] = [];
   private pumping: Promise<void> | undefined;
   /** Groups appended (acked) whose message the projector may not have applied yet. */
@@ -110,8 +109,12 @@ export class CommandBus {
   /** Answers waiting for the projector, so idle() can wait for them. */
   private readonly answering = new Set<Promise<void>>();
   private lock: Promise<unknown> = Promise.resolve();
-  /** The views and this writer's position disagree (an append's outcome is unknown): re-read both first. */
-  private resync = false;
+  /**
+   * This writer's position must be re-read from the views, caught up with the whole stream, before
+   * the next group: at first, at the start of every term as leader, and after an append whose
+   * outcome is unknown.
+   */
+  private resync = true;
   private readonly speculative: ViewWriter;
   private readonly groupMax: number;
   /** Groups appended, commands answered through them, and appends refused by the fence. */
@@ -123,18 +126,13 @@ export class CommandBus {
     this.speculative = new ViewWriter(deps.store);
   }
 
-  /** Commands wait until `caughtUp` resolved (the views hold the stream's history), then init. */
-  startAfter(caughtUp: Promise<void>): void {
-    this.ready = caughtUp.then(() => this.init());
-  }
-
   /**
    * Picks up where the hub's own history ends: its last seq and HLC from the views (call after the
    * projector caught up with the stream), and the stream position of the last message on the hub
    * subject, whatever it is (a foreign message there is dead-lettered by the projector, but the
    * single-writer expectation must still start from it).
    */
-  async init(): Promise<void> {
+  private async init(): Promise<void> {
     const own = this.deps.store.get<{ max_seq: number; last_event_hlc: string | null }>(
       "SELECT max_seq, last_event_hlc FROM node_status WHERE node = 'hub'",
     );
@@ -151,10 +149,7 @@ export class CommandBus {
     this.resync = false;
   }
 
-  /**
-   * Catches the views up with the whole stream, then re-reads this writer's position from them: at
-   * the start of a term as leader, and after an append whose outcome is unknown.
-   */
+  /** Catches the views up with the whole stream, then re-reads this writer's position from them. */
   async catchUp(): Promise<void> {
     const info = await this.deps.jsm.streams.info(NAMES.eventStream);
     await this.deps.projector.waitFor(info.state.last_seq, 0);
@@ -201,20 +196,9 @@ export class CommandBus {
   /** Takes groups off the queue until it is empty. */
   private async pump(): Promise<void> {
     while (this.queue.length > 0) {
-      try {
-        await this.ready;
-      } catch (error) {
-        this.failQueued(error);
-        return;
-      }
       const group = this.queue.splice(0, this.groupMax);
       await this.withLock(() => this.commit(group));
     }
-  }
-
-  private failQueued(error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    for (const q of this.queue.splice(0)) q.reject(failure);
   }
 
   private withLock<T>(fn: () => Promise<T>): Promise<T> {

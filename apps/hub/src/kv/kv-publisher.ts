@@ -111,10 +111,6 @@ export class KvPublisher {
     for (const keys of Object.values(this.dirty)) keys.clear();
   }
 
-  get publishing(): boolean {
-    return this.running;
-  }
-
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);

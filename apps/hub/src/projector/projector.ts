@@ -53,7 +53,7 @@ export const deliveryOfMessage = (m: JsMsg): Delivery =>
 export const flushDeadLetters = async (
   js: JetStreamClient,
   store: SqlStore,
-  jsm?: JetStreamManager,
+  jsm: JetStreamManager,
 ): Promise<number> => {
   const rows = store.all<{ stream_seq: number; subject: string; reason: string; detail: string; body: Buffer }>(
     'SELECT * FROM dead_letter_outbox ORDER BY stream_seq',
@@ -61,7 +61,7 @@ export const flushDeadLetters = async (
   if (rows.length === 0) return 0;
   // Copies go out in stream order from whichever instance leads: what the DLQ holds last was copied
   // by this instance or another, and everything before it too.
-  const copiedUpTo = jsm ? await lastCopiedSeq(jsm) : 0;
+  const copiedUpTo = await lastCopiedSeq(jsm);
   for (const row of rows) {
     if (row.stream_seq <= copiedUpTo) {
       store.run('DELETE FROM dead_letter_outbox WHERE stream_seq = ?', row.stream_seq);

@@ -53,10 +53,6 @@ export class ClusterHub {
   async health(): Promise<ClusterHealth> {
     return (await (await fetch(`${this.url}/health`)).json()) as ClusterHealth;
   }
-
-  output(): string {
-    return this.process?.output() ?? '';
-  }
 }
 
 /** The environment of a hub instance on the cluster: R3 streams and buckets, its own id and views. */

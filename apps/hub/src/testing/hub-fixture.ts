@@ -88,7 +88,6 @@ export const natsClient = async (server: NatsServerProcess): Promise<{ nc: NatsC
 /** A hub in its own process (so a test can SIGKILL it), started as operators do: `node dist/cli.js serve`. */
 export interface HubProcess {
   readonly url: string;
-  readonly pid: number;
   /** Stops it with the signal (SIGKILL by default) and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Sends a signal without waiting (SIGSTOP, SIGCONT). */
@@ -134,7 +133,6 @@ export const spawnHubProcess = async (
   }
   return {
     url,
-    pid: child.pid ?? 0,
     output: () => output,
     signal: (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
