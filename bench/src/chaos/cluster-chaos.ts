@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import {
   acceptedEvents,
@@ -7,12 +7,12 @@ import {
   type InventoryEvent,
   initialInventoryState,
   type MessageEvents,
-  parseMessageEvents,
   stockFiguresOf,
 } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
 import { dumpViews, stockFiguresByCell } from '@stocknerve/hub';
 import { createLogger, ensureViewSchema, openSqliteStore, rebuildViews, ViewWriter } from '@stocknerve/hub/internal';
+import { readEventStream } from '@stocknerve/hub/testing';
 import { NAMES, storeEventSubject } from '@stocknerve/protocol';
 import { freePort, makeTempDir, type NatsCluster, removeTempDir } from '@stocknerve/test-harness';
 import {
@@ -706,8 +706,6 @@ export const runClusterChaos = async (options: ClusterChaosOptions): Promise<Clu
     const nodeEvents = await activeFleet.logs();
     await activeFleet.stop();
     fleet = undefined;
-    const info = await jsm.streams.info(NAMES.eventStream);
-    const lastSeq = info.state.last_seq;
     const streamEvents: InventoryEvent[] = [];
     let storeMessages = 0;
     let hubMessages = 0;
@@ -721,28 +719,16 @@ export const runClusterChaos = async (options: ClusterChaosOptions): Promise<Clu
       string,
       { reservationId: string; seq: number; idx: number; writer: string; at: string; eventId: string; hubSeq: number }[]
     >();
+    const monkey = nc;
+    if (!monkey) throw new Error('the admin connection is gone');
     const collected: (MessageEvents & { readonly seq: number; readonly writer: string; readonly isHub: boolean })[] =
       [];
-    if (lastSeq > 0) {
-      const consumer = await js.consumers.get(NAMES.eventStream, { deliver_policy: DeliverPolicy.All });
-      const messages = await consumer.consume({ max_messages: 2000 });
-      for await (const m of messages) {
-        const parsed = parseMessageEvents(m.json());
-        const isHub = m.subject.startsWith('inv.v1.hub.');
-        if (isHub) hubMessages++;
-        else storeMessages++;
-        if (!parsed.ok) invalidMessages++;
-        else
-          collected.push({
-            events: parsed.events,
-            ...(parsed.prev === undefined ? {} : { prev: parsed.prev }),
-            seq: m.seq,
-            writer: m.headers?.get('Stocknerve-Writer') ?? '',
-            isHub,
-          });
-        if (m.seq >= lastSeq) break;
-      }
-      await messages.close();
+    for (const m of await readEventStream(monkey)) {
+      const isHub = m.subject.startsWith('inv.v1.hub.');
+      if (isHub) hubMessages++;
+      else storeMessages++;
+      if (!m.parsed) invalidMessages++;
+      else collected.push({ ...m.parsed, seq: m.seq, writer: m.writer, isHub });
     }
     // The hub's rule for its own messages (a deposed leader's late group is fenced, not applied).
     const accepted = acceptedEvents(collected);

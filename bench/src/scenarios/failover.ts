@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
-import { acceptedEvents, type MessageEvents, parseMessageEvents } from '@stocknerve/domain';
+import { acceptedEvents } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
-import { hubEventSubject, NAMES, storeEventSubject } from '@stocknerve/protocol';
+import { readEventStream } from '@stocknerve/hub/testing';
+import { hubEventSubject, storeEventSubject } from '@stocknerve/protocol';
 import { freePort, makeTempDir, removeTempDir, waitFor } from '@stocknerve/test-harness';
 import {
   clusterAsServer,
@@ -227,17 +227,7 @@ export const failoverScenario = async (size: FailoverSize, options: BenchOptions
     const idsByKey = new Map<string, Set<string>>();
     const admin = await adminConnect(clusterAsServer(cluster), { name: 'bench-failover-check' });
     try {
-      const js = jetstream(admin);
-      const jsm = await js.jetstreamManager();
-      const last = await jsm.streams.getMessage(NAMES.eventStream, { last_by_subj: hubEventSubject() });
-      const consumer = await js.consumers.get(NAMES.eventStream, { filter_subjects: hubEventSubject() });
-      const iter = await consumer.consume();
-      const messages: MessageEvents[] = [];
-      for await (const m of iter) {
-        const parsed = parseMessageEvents(m.json());
-        if (parsed.ok) messages.push(parsed);
-        if (!last || m.seq >= last.seq) break;
-      }
+      const messages = (await readEventStream(admin, hubEventSubject())).flatMap((m) => (m.parsed ? [m.parsed] : []));
       // The hub's rule: a fenced group (a deposed leader's) holds nothing.
       for (const e of acceptedEvents(messages)) {
         if (e.type !== 'ReservationPlaced') continue;
@@ -246,7 +236,6 @@ export const failoverScenario = async (size: FailoverSize, options: BenchOptions
         set.add(e.data.reservationId);
         idsByKey.set(e.data.idempotencyKey, set);
       }
-      await iter.close();
     } finally {
       await admin.close().catch(() => undefined);
     }

@@ -1,4 +1,4 @@
-import { DeliverPolicy, type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
@@ -6,8 +6,6 @@ import {
   foldEvents,
   type InventoryEvent,
   initialInventoryState,
-  type MessageEvents,
-  parseMessageEvents,
   stockFiguresOf,
 } from '@stocknerve/domain';
 import { NAMES } from '@stocknerve/protocol';
@@ -15,7 +13,7 @@ import { makeTempDir, type NatsCluster, removeTempDir, startNatsCluster, waitFor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { received, storeNode } from '../http/api-test-kit.js';
 import { type ClusterHub, leaderOf, startClusterHubs } from '../testing/cluster-fixture.js';
-import { ADMIN_TOKEN, ECOMMERCE_TOKEN } from '../testing/hub-fixture.js';
+import { ADMIN_TOKEN, ECOMMERCE_TOKEN, readEventStream } from '../testing/hub-fixture.js';
 
 // Three hub processes on a real three-server NATS cluster (R3 stream and buckets): one leads and
 // decides, every one serves reads from its own views, and the leader's death, pause or a NATS
@@ -62,24 +60,11 @@ const reserve = (hub: ClusterHub, key: string, sku: string, qty = 1) =>
     headers: { 'idempotency-key': key },
   });
 
-/** Every event in the stream, in order (a hub message may carry a group of them). */
+/** What the views hold by the stream's rules (a fenced hub message counts for nothing), and who wrote each hub message. */
 const streamEvents = async (): Promise<{ events: InventoryEvent[]; hubWriters: Map<number, string> }> => {
-  const jsm = await jetstreamManager(nc);
-  const last = (await jsm.streams.info(NAMES.eventStream)).state.last_seq;
-  const messages: MessageEvents[] = [];
-  const hubWriters = new Map<number, string>();
-  if (last === 0) return { events: [], hubWriters };
-  const consumer = await js.consumers.get(NAMES.eventStream, { deliver_policy: DeliverPolicy.All });
-  const delivered = await consumer.consume({ max_messages: 1000 });
-  for await (const m of delivered) {
-    const parsed = parseMessageEvents(m.json());
-    if (parsed.ok) messages.push(parsed);
-    if (m.subject.startsWith('inv.v1.hub.')) hubWriters.set(m.seq, m.headers?.get('Stocknerve-Writer') ?? '');
-    if (m.seq >= last) break;
-  }
-  await delivered.close();
-  // What the views hold by the rules: a fenced hub message (a deposed leader's) counts for nothing.
-  return { events: acceptedEvents(messages), hubWriters };
+  const read = await readEventStream(nc);
+  const hubWriters = new Map(read.filter((m) => m.subject.startsWith('inv.v1.hub.')).map((m) => [m.seq, m.writer]));
+  return { events: acceptedEvents(read.flatMap((m) => (m.parsed ? [m.parsed] : []))), hubWriters };
 };
 
 const running = () => hubs.filter((h) => h.running);
@@ -162,7 +147,14 @@ describe('hub instances on a NATS cluster', () => {
 
     const fold = await expectViewsEqualFold('SKU-1');
     expect(fold).toMatchObject({ onHand: 40, reserved: 3 });
-    const health = await c.health();
+    // Each instance re-reads the others' status every second.
+    const health = await waitFor(
+      async () => {
+        const h = await c.health();
+        return h.cluster.instances.length === 3 ? h : undefined;
+      },
+      { message: 'three instances listed' },
+    );
     expect(health.cluster).toMatchObject({ instance: c.id, role: 'follower', leader: leader.id });
     expect(health.cluster.instances.map((i) => i.instance).sort()).toEqual(['hub-a', 'hub-b', 'hub-c']);
   });

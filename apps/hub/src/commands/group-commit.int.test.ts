@@ -1,13 +1,13 @@
-import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { encodeEventGroup, type HubCommand, parseMessageEvents } from '@stocknerve/domain';
+import { encodeEventGroup, type HubCommand } from '@stocknerve/domain';
 import { eventFactory } from '@stocknerve/domain/testing';
-import { hubEventSubject, NAMES } from '@stocknerve/protocol';
+import { hubEventSubject } from '@stocknerve/protocol';
 import { type NatsServerProcess, startNatsServer } from '@stocknerve/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { received, storeNode } from '../http/api-test-kit.js';
 import type { HubHandle } from '../hub.js';
-import { natsClient, recordHubFacts, startTestHub } from '../testing/hub-fixture.js';
+import { natsClient, readEventStream, recordHubFacts, startTestHub } from '../testing/hub-fixture.js';
 
 // Commands queued while the leader appends are decided together, one after the other against the
 // views plus the effects of those before them, and appended as one message.
@@ -45,25 +45,9 @@ const place = (key: string, qty = 1): HubCommand => ({
   },
 });
 
-/** The hub subject's messages: how many, and the events in them. */
-const hubMessages = async () => {
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(NAMES.eventStream, { subjects_filter: hubEventSubject() });
-  const total = info.state.subjects?.[hubEventSubject()] ?? 0;
-  const consumer = await jetstream(nc).consumers.get(NAMES.eventStream, {
-    deliver_policy: DeliverPolicy.All,
-    filter_subjects: hubEventSubject(),
-  });
-  const messages = await consumer.consume({ max_messages: 500 });
-  const groups: number[] = [];
-  for await (const m of messages) {
-    const parsed = parseMessageEvents(m.json());
-    groups.push(parsed.ok ? parsed.events.length : -1);
-    if (groups.length >= total) break;
-  }
-  await messages.close();
-  return groups;
-};
+/** The number of events in each message of the hub subject (-1: one that does not parse). */
+const hubMessages = async () =>
+  (await readEventStream(nc, hubEventSubject())).map((m) => m.parsed?.events.length ?? -1);
 
 describe('group commit', () => {
   it('decides a burst together: as many holds as units, every other order refused, in few appends', async () => {

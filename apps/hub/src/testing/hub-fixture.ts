@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
+import { DeliverPolicy, type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import type { DecidedEvent, InventoryEvent } from '@stocknerve/domain';
+import { type DecidedEvent, type InventoryEvent, type MessageEvents, parseMessageEvents } from '@stocknerve/domain';
 import { TRUST_FILES } from '@stocknerve/identity';
-import { storeEventSubject } from '@stocknerve/protocol';
+import { NAMES, storeEventSubject } from '@stocknerve/protocol';
 import { type NatsServerProcess, watchChild } from '@stocknerve/test-harness';
 import { builtHubCli } from '../cli-path.js';
 import { type HubConfig, loadConfig } from '../config.js';
@@ -144,3 +144,47 @@ export const spawnHubProcess = async (
   };
 };
 export { builtHubCli } from '../cli-path.js';
+
+/** A message of the event stream as a test or a check reads it back. */
+export interface ReadMessage {
+  readonly seq: number;
+  readonly subject: string;
+  /** The `Stocknerve-Writer` header of a hub message (which instance appended it), else ''. */
+  readonly writer: string;
+  /** Its events (one, or a hub group with its `prev`); undefined when it does not parse. */
+  readonly parsed: MessageEvents | undefined;
+}
+
+/**
+ * Every message of the event stream (of one subject, when given) as it is now, in stream order,
+ * read with an ordered consumer by any client allowed to (an admin's).
+ */
+export const readEventStream = async (nc: NatsConnection, subject?: string): Promise<ReadMessage[]> => {
+  const jsm = await jetstreamManager(nc);
+  const last = subject
+    ? await jsm.streams.getMessage(NAMES.eventStream, { last_by_subj: subject }).then(
+        (m) => m?.seq ?? 0,
+        () => 0,
+      )
+    : (await jsm.streams.info(NAMES.eventStream)).state.last_seq;
+  if (last === 0) return [];
+  const consumer = await jetstream(nc).consumers.get(NAMES.eventStream, {
+    deliver_policy: DeliverPolicy.All,
+    // A string is sent as `filter_subject`: nats-server 2.9 has no `filter_subjects`.
+    ...(subject ? { filter_subjects: subject } : {}),
+  });
+  const messages = await consumer.consume({ max_messages: 1000 });
+  const out: ReadMessage[] = [];
+  for await (const m of messages) {
+    const parsed = parseMessageEvents(m.json());
+    out.push({
+      seq: m.seq,
+      subject: m.subject,
+      writer: m.headers?.get('Stocknerve-Writer') ?? '',
+      parsed: parsed.ok ? parsed : undefined,
+    });
+    if (m.seq >= last) break;
+  }
+  await messages.close();
+  return out;
+};
